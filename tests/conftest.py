@@ -49,7 +49,7 @@ SERVICE_CHECKS = {"postgres": _postgres_missing, "redis": _redis_missing, "brows
 def pytest_report_header(config):
     database = settings.DATABASES["default"]
     return [
-        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or database['NAME']}",
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']} {database.get('HOST') or ''}",
         f"redis: {settings.REDIS_URL or 'not configured'}; chromium: {CHROMIUM if CHROMIUM.exists() else 'missing'}",
         f"CI: {IN_CI} (a missing service {'fails' if IN_CI else 'skips'} the tests that need it)",
     ]
@@ -66,6 +66,24 @@ def pytest_runtest_setup(item):
         if IN_CI:
             pytest.fail(f"CI needs {marker}: {reason}", pytrace=False)
         pytest.skip(f"needs {marker}: {reason}")
+
+
+SERVICE_OUTCOMES = {marker: {} for marker in SERVICE_CHECKS}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.outcome != "passed":
+        for marker, outcomes in SERVICE_OUTCOMES.items():
+            if marker in report.keywords:
+                outcomes[report.nodeid] = report.outcome
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says how many tests each real service took part in, so a skipped service cannot pass unseen."""
+    terminalreporter.section("real services")
+    for marker, outcomes in SERVICE_OUTCOMES.items():
+        counts = {outcome: list(outcomes.values()).count(outcome) for outcome in ("passed", "failed", "skipped")}
+        terminalreporter.write_line(f"{marker}: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
 
 
 @pytest.fixture(autouse=True)
