@@ -10,7 +10,8 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))  # SQLite, the disk cache, media: nothing committed
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name, default=False):
