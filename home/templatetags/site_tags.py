@@ -3,62 +3,57 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.formats import date_format
 from django.utils.translation import get_language
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def language_links(context):
-    """One link per site language to this page in that language, or to its home page if it is not translated."""
+def site_navigation(context):
+    """What the page frame links to, worked out once a page: the home page, the main menu, the language switch.
+
+    The language switch leads to the same page in the other language, or to that language's home page when
+    the page has no translation yet.
+    """
     request = context["request"]
-    page = context.get("page")
-    current = get_language()
+    page = context.get("page") if isinstance(context.get("page"), Page) else None
+    language = get_language()
+    site = Site.find_for_request(request)
+    homes = {}
+    if site is not None:
+        translated_roots = site.root_page.get_translations(inclusive=True).live().select_related("locale")
+        homes = {root.locale.language_code: root for root in translated_roots}
+    home = homes.get(language) or (site.root_page if site else None)
+
     translations = {}
-    if isinstance(page, Page):
-        translations = {p.locale.language_code: p.url for p in page.get_translations(inclusive=True).live()}
-    links = []
+    if page is not None:
+        translated_pages = page.get_translations(inclusive=True).live().select_related("locale")
+        translations = {other.locale.language_code: other.get_url(request) for other in translated_pages}
+
+    languages = []
     for code, name in settings.LANGUAGES:
-        if page is not None:
-            url = translations.get(code) or _home_url(request, code)
-        else:
+        if page is None:
             url = translate_url(request.get_full_path(), code)
-        links.append({"code": code, "name": name, "url": url, "current": code == current})
-    return links
+        elif code in translations:
+            url = translations[code]
+        else:
+            url = homes[code].get_url(request) if code in homes else "/"
+        languages.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url),
+                "current": code == language,
+            }
+        )
 
-
-def _home_url(request, language_code):
-    site = Site.find_for_request(request)
-    if site is None:
-        return "/"
-    root = site.root_page
-    locale = Locale.objects.filter(language_code=language_code).first()
-    translated = root.get_translation_or_none(locale) if locale else None
-    return (translated or root).get_url(request)
-
-
-@register.simple_tag(takes_context=True)
-def site_root(context):
-    """The home page in the language being shown."""
-    request = context["request"]
-    site = Site.find_for_request(request)
-    if site is None:
-        return None
-    return site.root_page.localized.specific
-
-
-@register.simple_tag(takes_context=True)
-def main_menu(context):
-    """The home page's children marked "show in menus", each flagged when it holds the page being shown."""
-    root = site_root(context)
-    if root is None:
-        return []
-    current = context.get("page")
-    current_path = current.path if isinstance(current, Page) else ""
-    return [
-        {"title": item.title, "url": item.get_url(context["request"]), "active": current_path.startswith(item.path)}
-        for item in root.get_children().live().public().in_menu()
+    current_path = page.path if page is not None else ""
+    menu = [
+        {"title": item.title, "url": item.get_url(request), "active": current_path.startswith(item.path)}
+        for item in (home.get_children().live().public().in_menu() if home else [])
     ]
+    return {"home_url": home.get_url(request) if home else "/", "menu": menu, "languages": languages}
 
 
 @register.filter
