@@ -1,82 +1,10 @@
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
-
-
-class EditionQuerySet(models.QuerySet):
-    def upcoming(self):
-        """Editions that have not ended yet, the nearest first."""
-        return self.filter(ends_on__gte=timezone.localdate()).order_by("starts_on")
-
-    def past(self):
-        return self.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on")
-
-
-class Edition(index.Indexed, models.Model):
-    """One year's conference: where and when it is held, and when the banquet starts."""
-
-    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. “Trygg & Säker 2027”"))
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    city = models.CharField(_("city"), max_length=100)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    starts_on = models.DateField(_("first day"))
-    ends_on = models.DateField(_("last day"))
-    banquet_starts_at = models.DateTimeField(
-        _("banquet starts"), null=True, blank=True, help_text=_("The award winner is revealed at the banquet.")
-    )
-    banquet_venue = models.CharField(_("banquet venue"), max_length=200, blank=True)
-
-    objects = EditionQuerySet.as_manager()
-
-    panels = [
-        FieldRowPanel([FieldPanel("name"), FieldPanel("year")]),
-        MultiFieldPanel([FieldPanel("city"), FieldPanel("venue"), FieldPanel("address")], heading=_("Place")),
-        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")], heading=_("Dates")),
-        MultiFieldPanel([FieldPanel("banquet_starts_at"), FieldPanel("banquet_venue")], heading=_("Banquet")),
-    ]
-    search_fields = [index.SearchField("name"), index.SearchField("city"), index.FilterField("year")]
-
-    class Meta:
-        verbose_name = _("edition")
-        verbose_name_plural = _("editions")
-        ordering = ["-starts_on"]
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The last day cannot come before the first day.")})
-        if self.banquet_starts_at and self.starts_on and self.ends_on:
-            banquet_day = timezone.localtime(self.banquet_starts_at).date()
-            if not self.starts_on <= banquet_day <= self.ends_on:
-                raise ValidationError({"banquet_starts_at": _("The banquet must be held during the conference.")})
-
-    @property
-    def days(self):
-        return (self.ends_on - self.starts_on).days + 1
-
-
-class ProgrammePage(Page):
-    """The programme of one edition. Sessions and speakers are added in the admin's Programme menu."""
-
-    edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="+")
-    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
-
-    content_panels = [*Page.content_panels, FieldPanel("edition"), FieldPanel("intro")]
-    parent_page_types = ["home.HomePage"]
-    subpage_types = []
-    template = "events/programme_page.html"
-
-    class Meta:
-        verbose_name = _("programme page")
 
 
 class AwardIndexPage(Page):
