@@ -253,3 +253,6 @@ class SessionChange(models.Model):
     class Meta:
         ordering = ["-changed_at"]
         indexes = [models.Index(fields=["changed_at"])]
+
+    def __str__(self):
+        return f"{self.session}: {self.get_what_display()}"
