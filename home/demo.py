@@ -214,15 +214,22 @@ ADMIN_ACCESS = ("wagtailadmin", "access_admin")
 PAGE_EDITING = ["add", "change", "publish", "lock", "unlock"]
 MEDIA_EDITING = ["add", "change", "choose"]
 
+PROGRAMME_EDITING = [
+    ("events", f"{action}_{model}")
+    for model in ("session", "speaker", "room", "track")
+    for action in ("add", "change", "delete", "view")
+]
+
 GROUPS = {
     "Redaktörer": {
-        "permissions": [ADMIN_ACCESS],
+        "permissions": [ADMIN_ACCESS, *PROGRAMME_EDITING],
         "pages": PAGE_EDITING,
         "media": MEDIA_EDITING,
     },
     "Arrangörer": {
         "permissions": [
             ADMIN_ACCESS,
+            *PROGRAMME_EDITING,
             ("events", "add_edition"),
             ("events", "change_edition"),
             ("events", "view_edition"),
