@@ -123,9 +123,7 @@ def test_moving_a_published_session_is_logged_and_raises_its_sequence(editor):
 
     response = editor.post(
         f"/admin/snippets/events/session/edit/{session.pk}/",
-        session_form(
-            edition, title=session.title, starts_at=at(day, "13:00"), ends_at=at(day, "13:45"), room=new_room
-        ),
+        session_form(edition, title=session.title, starts_at=at(day, "13:00"), ends_at=at(day, "13:45"), room=new_room),
     )
 
     assert response.status_code == 302
