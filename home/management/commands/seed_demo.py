@@ -1,17 +1,21 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from events.demo import seed_editions, seed_event_pages
+from events.demo import seed_editions, seed_event_pages, seed_programme
 from home.demo import seed_content_pages, seed_home, seed_people
 
 
 class Command(BaseCommand):
-    help = "Creates the demo site: pages in Swedish and English, editions, awards, staff groups and users."
+    help = (
+        "Creates the demo site: pages in Swedish and English, editions, the upcoming programme, awards, staff groups "
+        "and users."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
         home = seed_home()
         edition = seed_editions()
+        seed_programme(edition)
         registration = seed_content_pages(home)
         for translated_home in home.get_translations(inclusive=True).specific():
             if translated_home.registration_page_id is None:
@@ -19,4 +23,7 @@ class Command(BaseCommand):
                 translated_home.save_revision().publish()
         seed_event_pages(home, edition)
         seed_people(home)
-        self.stdout.write(self.style.SUCCESS(f"Demo content ready: {edition.name} in {edition.city}."))
+        sessions = edition.sessions.count()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo content ready: {edition.name} in {edition.city}, {sessions} sessions.")
+        )
