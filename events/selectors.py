@@ -32,6 +32,11 @@ class Programme:
         return sorted(seen.values(), key=lambda speaker: speaker.name)
 
 
+def current_edition():
+    """The next edition that has not ended, else the latest one; None when there is none."""
+    return Edition.objects.upcoming().first() or Edition.objects.order_by("-starts_on").first()
+
+
 def session_queryset():
     """Sessions with everything a listing shows: room, track and ordered speakers, in three queries."""
     speaker_links = SessionSpeaker.objects.select_related("speaker").order_by("sort_order")

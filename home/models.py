@@ -52,10 +52,11 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from events.models import Edition, ProgrammePage
+        from events.models import ProgrammePage
+        from events.selectors import current_edition
 
         context = super().get_context(request, *args, **kwargs)
-        edition = self.edition or Edition.objects.upcoming().first()
+        edition = self.edition or current_edition()
         context["edition"] = edition
         context["programme_page"] = ProgrammePage.objects.child_of(self).live().filter(edition=edition).first()
         context["sections"] = self.get_children().live().public().in_menu().specific()
