@@ -27,8 +27,11 @@ def site_navigation(context):
 
     translations = {}
     if page is not None:
+        # On a routable page's sub-route (e.g. /program/talare/<slug>/), stay on that route in the other language.
+        match = getattr(request, "routable_resolver_match", None)
+        subpath = page.reverse_subpage(match.url_name, args=match.args, kwargs=match.kwargs) if match else ""
         translated_pages = page.get_translations(inclusive=True).live().select_related("locale")
-        translations = {other.locale.language_code: other.get_url(request) for other in translated_pages}
+        translations = {other.locale.language_code: other.get_url(request) + subpath for other in translated_pages}
 
     languages = []
     for code, name in settings.LANGUAGES:
