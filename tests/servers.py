@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,25 +59,28 @@ def asgi_server(env, *, workers=1, timeout=20):
     port = free_port()
     command = [str(GRANIAN), "--interface", "asginl", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--workers", str(workers), "conference.asgi:application"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_listening(process, base_url, timeout)
-        yield base_url
-    finally:
-        process.terminate()
+    # A file, not a pipe: nobody reads the log while the server runs, and a full pipe would stall it.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        base_url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_listening(process, log, base_url, timeout)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_listening(process, base_url, timeout):
+def _wait_until_listening(process, log, base_url, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{process.stdout.read()}")
+            log.seek(0)
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read()}")
         try:
             httpx.get(f"{base_url}/health", timeout=2)
         except httpx.TransportError:
