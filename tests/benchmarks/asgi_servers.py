@@ -31,18 +31,20 @@ import math
 import os
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.load import REQUEST_TIMEOUT, LoadResult, generate_load  # noqa: E402  (the project root goes on the path first)
+
 VENV_BIN = Path(sys.prefix) / "bin"
 HOST = "127.0.0.1"  # loopback only: the benchmark never talks to anything else
 SERVERS = ("granian", "uvicorn")
@@ -52,7 +54,6 @@ HEALTH_PATH = "/health"
 HEADERS = {"Accept-Language": "sv"}
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-REQUEST_TIMEOUT = 30.0
 NOISY_OTHER_CPU = 0.2  # warn when other processes used more than this share of a core during a measurement
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -188,29 +189,10 @@ def cpu_snapshot(server_pid):
 
 
 @dataclass
-class LoadResult:
-    elapsed: float = 0.0
-    latencies: list = field(default_factory=list)  # seconds, successful (200) responses only
-    errors: Counter = field(default_factory=Counter)  # "HTTP 500", "ReadTimeout", …
+class CpuLoadResult(LoadResult):
     server_cpu: float = 0.0  # CPU seconds used by the server's processes during the run
     client_cpu: float = 0.0  # CPU seconds used by this process, the load generator
     other_cpu: float = 0.0  # CPU seconds used by everything else on the machine
-
-    @property
-    def ok(self):
-        return len(self.latencies)
-
-    @property
-    def rps(self):
-        return self.ok / self.elapsed if self.elapsed else 0.0
-
-    def percentile_ms(self, percent):
-        """Nearest-rank percentile of the successful requests' latency, in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        rank = max(math.ceil(percent / 100 * len(ordered)), 1)
-        return ordered[rank - 1] * 1000
 
     @property
     def requests_per_cpu_second(self):
@@ -221,48 +203,12 @@ class LoadResult:
         return cpu_seconds / self.elapsed if self.elapsed else 0.0
 
 
-def make_client(base_url, tls):
-    """A client with a one-connection pool: one virtual user, one keep-alive connection.
-
-    One shared pool of N connections costs httpcore O(N) work per request, which at 50 connections made the
-    client, not the server, the bottleneck. The TLS context is unused on plain HTTP but costly to build, so shared.
-    """
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT, headers=HEADERS, verify=tls)
-
-
-async def virtual_user(client, path, deadline, result):
-    """Request after request until the deadline; a request in flight at the deadline is allowed to finish."""
-    async with client:
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                response = await client.get(path)
-            except httpx.HTTPError as exc:
-                result.errors[type(exc).__name__] += 1
-                continue
-            if response.status_code == 200:
-                result.latencies.append(time.perf_counter() - started)
-            else:
-                result.errors[f"HTTP {response.status_code}"] += 1
-
-
-async def generate_load(base_url, path, duration, concurrency):
-    # The client runs in this process and competes with the server for the machine's two cores. That lowers the
-    # absolute figures, but both servers face the same client on the same machine, so the comparison holds.
-    tls = ssl.create_default_context()
-    clients = [make_client(base_url, tls) for _ in range(concurrency)]
-    result = LoadResult()
-    started = time.monotonic()
-    deadline = started + duration
-    await asyncio.gather(*(virtual_user(client, path, deadline, result) for client in clients))
-    result.elapsed = time.monotonic() - started
-    return result
-
-
 def measure(process, base_url, path, duration, concurrency):
     server_before, client_before, machine_before = cpu_snapshot(process.pid)
-    result = asyncio.run(generate_load(base_url, path, duration, concurrency))
+    load = generate_load(
+        base_url, path, duration=duration, concurrency=concurrency, headers=HEADERS, result=CpuLoadResult()
+    )
+    result = asyncio.run(load)
     server_after, client_after, machine_after = cpu_snapshot(process.pid)
     result.server_cpu = server_after - server_before
     result.client_cpu = client_after - client_before

@@ -27,15 +27,13 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import math
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -43,7 +41,8 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import asgi_server, production_env  # noqa: E402  (the project root goes on the path first)
+from tests.load import REQUEST_TIMEOUT, LoadResult, generate_load  # noqa: E402  (the project root goes first)
+from tests.servers import asgi_server, production_env  # noqa: E402
 
 HTML_PATH = "/program/"
 JSON_PATH = "/programme.json"
@@ -52,7 +51,6 @@ HEADERS = {"Accept-Language": "sv"}
 SESSIONS = 1000
 SPEAKERS = 300
 STARTUP_TIMEOUT = 60
-REQUEST_TIMEOUT = 30.0
 RESULT_MARK = "BENCHMARK-RESULT "  # the subprocess's answer, told apart from anything else it prints
 
 
@@ -183,47 +181,8 @@ def build_site(env, sessions, speakers):
 # --- Load ----------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class LoadResult:
-    elapsed: float = 0.0
-    latencies: list = field(default_factory=list)  # seconds, 200 responses only
-    errors: Counter = field(default_factory=Counter)
-
-    @property
-    def rps(self):
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
-
-    def percentile_ms(self, percent):
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return ordered[max(math.ceil(percent / 100 * len(ordered)), 1) - 1] * 1000
-
-
-async def virtual_user(base_url, path, deadline, result):
-    """One keep-alive connection, request after request until the deadline (a request in flight may finish)."""
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT, headers=HEADERS) as client:
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                response = await client.get(path)
-            except httpx.HTTPError as error:
-                result.errors[type(error).__name__] += 1
-                continue
-            if response.status_code == 200:
-                result.latencies.append(time.perf_counter() - started)
-            else:
-                result.errors[f"HTTP {response.status_code}"] += 1
-
-
 async def load(base_url, path, duration, concurrency):
-    result = LoadResult()
-    started = time.monotonic()
-    deadline = started + duration
-    await asyncio.gather(*(virtual_user(base_url, path, deadline, result) for _ in range(concurrency)))
-    result.elapsed = time.monotonic() - started
-    return result
+    return await generate_load(base_url, path, duration=duration, concurrency=concurrency, headers=HEADERS)
 
 
 def first_answer(base_url, path, content_type):
