@@ -64,6 +64,7 @@ class SpeakerFactory(factory.django.DjangoModelFactory):
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
+        skip_postgeneration_save = True  # the speakers hook writes its own rows
 
     edition = factory.SubFactory(EditionFactory)
     title = factory.Sequence(lambda n: f"Pass {n + 1} om trygghet")
