@@ -123,8 +123,3 @@ def colliding_sessions(*, edition, starts_at, ends_at, room=None, speakers=(), e
     same_room = Q(room=room) if room is not None else Q(pk__in=[])
     same_speaker = Q(speakers__speaker__in=list(speakers)) if speakers else Q(pk__in=[])
     return list(overlapping.filter(same_room | same_speaker).select_related("room").distinct().order_by("starts_at"))
-
-
-def day_bounds(day):
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, start + dt.timedelta(days=1)

@@ -11,9 +11,6 @@ class EditionQuerySet(models.QuerySet):
         """Editions that have not ended yet, the nearest first."""
         return self.filter(ends_on__gte=timezone.localdate()).order_by("starts_on")
 
-    def past(self):
-        return self.filter(ends_on__lt=timezone.localdate()).order_by("-starts_on")
-
 
 class Edition(index.Indexed, models.Model):
     """One year's conference: where and when it is held, and when the banquet starts."""
