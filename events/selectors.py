@@ -64,26 +64,43 @@ def _count_and_latest(queryset):
 
 
 def programme_version(edition):
-    """A fingerprint that changes whenever anything shown in the programme is saved, added or deleted (one query).
+    """A fingerprint that changes whenever anything shown in the programme (the edition's own row included) is
+    saved, added or deleted (one query).
 
     Caches and ETags are keyed on it, so no cache is cleared by hand: the first request after an editor saves
     sees a new fingerprint. Returns the fingerprint and the time of the latest change.
     """
+    row = _programme_state(edition.pk)
+    latest = [value for name, value in row.items() if name.endswith("_latest") and value is not None]
+    return _fingerprint(row), max(latest, default=edition_epoch(edition))
+
+
+def programme_fingerprint(edition_pk):
+    """`programme_version`'s fingerprint by the edition's id (one query): the page cache's validator."""
+    try:
+        return _fingerprint(_programme_state(edition_pk))
+    except Edition.DoesNotExist:
+        return ""
+
+
+def _programme_state(edition_pk):
     annotations = {}
     for name, queryset in {
-        "sessions": Session.objects.filter(edition=edition),
-        "rooms": Room.objects.filter(edition=edition),
-        "tracks": Track.objects.filter(edition=edition),
-        "speakers": Speaker.objects.filter(session_links__session__edition=edition),
+        "sessions": Session.objects.filter(edition=edition_pk),
+        "rooms": Room.objects.filter(edition=edition_pk),
+        "tracks": Track.objects.filter(edition=edition_pk),
+        "speakers": Speaker.objects.filter(session_links__session__edition=edition_pk),
     }.items():
         annotations[f"{name}_count"], annotations[f"{name}_latest"] = _count_and_latest(queryset)
-    links = SessionSpeaker.objects.filter(session__edition=edition).order_by().annotate(whole=Value(1))
+    links = SessionSpeaker.objects.filter(session__edition=edition_pk).order_by().annotate(whole=Value(1))
     annotations["links_count"] = Subquery(links.values("whole").annotate(n=Count("pk")).values("n")[:1])
+    # The edition's own row too: its dates and venue show on every programme page and export.
+    own = [field.attname for field in Edition._meta.concrete_fields]
+    return Edition.objects.filter(pk=edition_pk).annotate(**annotations).values(*own, *annotations).get()
 
-    row = Edition.objects.filter(pk=edition.pk).annotate(**annotations).values(*annotations).get()
-    fingerprint = hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:16]
-    latest = [value for name, value in row.items() if name.endswith("_latest") and value is not None]
-    return fingerprint, max(latest, default=edition_epoch(edition))
+
+def _fingerprint(row):
+    return hashlib.sha256(repr(sorted(row.items())).encode()).hexdigest()[:16]
 
 
 def edition_epoch(edition):

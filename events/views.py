@@ -16,7 +16,9 @@ from django.views.decorators.http import require_safe
 
 from events.exports import EXPORTERS, REVISION, acronym
 from events.models import Edition, ProgrammePage
+from events.models.programme_page import FINGERPRINT
 from events.selectors import Programme, current_edition, get_programme, programme_version, session_queryset
+from home.page_cache import cache_publicly
 
 CACHE_SECONDS = 6 * 60 * 60
 LANGUAGES = ("sv", "en")
@@ -63,7 +65,10 @@ def _programme_export(request, identifier):
 
     variant = ",".join(map(str, session_ids)) if session_ids is not None else "all"
     filename = f"{acronym(edition)}.{identifier}" if identifier == "ics" else None
-    return _serve(request, identifier, edition, language, variant, load, filename)
+    response = _serve(request, identifier, edition, language, variant, load, filename)
+    if session_ids is None:  # a visitor's own selection is not worth keeping for everyone
+        cache_publicly(response, validator=(FINGERPRINT, (edition.pk,), response.programme_fingerprint))
+    return response
 
 
 @require_safe
@@ -86,7 +91,7 @@ def session_ics(request, pk):
 
 
 def _serve(request, identifier, edition, language, variant, load, filename):
-    fingerprint, last_changed = programme_version(edition)
+    fingerprint, last_changed = programme_version(edition)  # before rendering (see home.page_cache)
     programme_url, session_url = _programme_links(request, edition, language)
     # The programme fingerprint does not see the edition's own row or the programme page's address; these do.
     version = _digest(REVISION, fingerprint, _edition_state(edition), programme_url)[:16]
@@ -114,6 +119,7 @@ def _serve(request, identifier, edition, language, variant, load, filename):
     # Clients may keep a copy but must ask again: a moved session should reach them on their next look.
     patch_cache_control(response, public=True, no_cache=True)
     response["Access-Control-Allow-Origin"] = "*"
+    response.programme_fingerprint = fingerprint
     return response
 
 

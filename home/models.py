@@ -7,9 +7,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from home.blocks import BodyBlock
+from home.page_cache import PubliclyCachedPage
 
 
-class HomePage(Page):
+class HomePage(PubliclyCachedPage, Page):
     """The front page: the next edition, a call to register, and the ways into the site."""
 
     lead = models.TextField(
@@ -63,7 +64,7 @@ class HomePage(Page):
         return context
 
 
-class ContentPage(Page):
+class ContentPage(PubliclyCachedPage, Page):
     """A page of text: about the conference, the venue, practical information, terms."""
 
     lead = models.TextField(_("lead"), blank=True, help_text=_("A short introduction shown in larger type."))

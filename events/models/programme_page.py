@@ -27,11 +27,13 @@ from wagtail.models import Page
 
 from events import selectors
 from events.models.programme import Session, SessionChange
+from home.page_cache import cache_publicly
 
 SPEAKER_PHOTO = "fill-240x240"
 CACHE_SECONDS = 60 * 60 * 24  # keys change with every edit, so old entries only need to age out
 TRACK_SLUG = re.compile(r"^[-\w]{1,100}$")
 SHARED_KINDS = {Session.Kind.BREAK, Session.Kind.BANQUET}
+FINGERPRINT = "events.selectors.programme_fingerprint"
 
 
 @dataclass(frozen=True)
@@ -233,25 +235,40 @@ class ProgrammePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("programme page")
 
+    def serve(self, request, *args, **kwargs):
+        # Read before anything renders, so an edit made meanwhile can only make a cached copy miss, never stick.
+        request.programme_version = selectors.programme_version(self.edition)
+        return super().serve(request, *args, **kwargs)
+
+    def cache_publicly(self, request, response, *, canonical_query=""):
+        """Lets the page cache keep `response` while the programme's fingerprint holds, if the request asked in
+        the canonical way (anything else in the query string would multiply the cached copies)."""
+        version = getattr(request, "programme_version", None)
+        if version and request.META.get("QUERY_STRING", "") == canonical_query:
+            cache_publicly(response, validator=(FINGERPRINT, (self.edition_id,), version[0]))
+        return response
+
     @path("", name="programme")
     def index_route(self, request):
         filters = ProgrammeFilters.from_query(request.GET)
-        schedule = self.cached_fragment(
+        schedule, canonical_query = self.cached_fragment(
             request,
             f"schedule?{filters.query}",
             "events/programme_schedule.html",
             lambda programme: self.schedule_context(request, programme, filters),
         )
-        return self.render(request, context_overrides={"schedule": schedule, "route": "programme"})
+        response = self.render(request, context_overrides={"schedule": schedule, "route": "programme"})
+        return self.cache_publicly(request, response, canonical_query=canonical_query)
 
     @path("talare/", name="speakers")
     def speakers_route(self, request):
         speakers = with_photos(selectors.get_programme(self.edition).speakers)
-        return self.render(
+        response = self.render(
             request,
             template="events/programme_speakers.html",
             context_overrides={"speakers": speakers, "route": "speakers"},
         )
+        return self.cache_publicly(request, response)
 
     @path("talare/<slug:slug>/", name="speaker")
     def speaker_route(self, request, slug):
@@ -259,7 +276,7 @@ class ProgrammePage(RoutablePageMixin, Page):
         if speaker is None or not sessions:
             raise Http404
         with_photos([speaker])
-        return self.render(
+        response = self.render(
             request,
             template="events/programme_speaker.html",
             context_overrides={
@@ -268,6 +285,7 @@ class ProgrammePage(RoutablePageMixin, Page):
                 "route": "speaker",
             },
         )
+        return self.cache_publicly(request, response)
 
     @path("pass/<int:session_id>/", name="session_by_id")
     @path("pass/<int:session_id>/<slug:slug>/", name="session")
@@ -277,7 +295,7 @@ class ProgrammePage(RoutablePageMixin, Page):
             raise Http404
         with_photos([link.speaker for link in session.speaker_links])
         changes = [change for change in self.changes() if change.session_id == session.pk]
-        return self.render(
+        response = self.render(
             request,
             template="events/programme_session.html",
             context_overrides={
@@ -289,13 +307,17 @@ class ProgrammePage(RoutablePageMixin, Page):
                 "route": "session",
             },
         )
+        return self.cache_publicly(request, response)
 
     @path("min-agenda/", name="agenda")
     def agenda_route(self, request):
-        agenda = self.cached_fragment(request, "agenda", "events/programme_agenda_sessions.html", self.agenda_context)
-        return self.render(
+        agenda, _query = self.cached_fragment(
+            request, "agenda", "events/programme_agenda_sessions.html", self.agenda_context
+        )
+        response = self.render(
             request, template="events/programme_agenda.html", context_overrides={"agenda": agenda, "route": "agenda"}
         )
+        return self.cache_publicly(request, response)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -329,8 +351,9 @@ class ProgrammePage(RoutablePageMixin, Page):
         return {"days": days}
 
     def cached_fragment(self, request, name, template, get_context):
-        """The HTML of `template` for this page, the language shown and `name`, cached under the programme's
-        fingerprint and the page's revision; `get_context(programme)` runs only when the cache has none."""
+        """The HTML of `template` for this page, the language shown and `name`, and the canonical query string of
+        the filters it shows (empty without filters). Cached under the programme's fingerprint and the page's
+        revision; `get_context(programme)` runs only when the cache has none."""
 
         def render():
             context = {
@@ -339,12 +362,15 @@ class ProgrammePage(RoutablePageMixin, Page):
                 "programme_url": self.get_url(request) or "/",
                 **get_context(selectors.get_programme(self.edition)),
             }
-            return render_to_string(template, context, request=request)
+            filters = context.get("filters")
+            return render_to_string(template, context, request=request), filters.query if filters else ""
 
         if getattr(request, "is_preview", False):
-            return mark_safe(render())  # noqa: S308  (rendered by our own template, autoescaped)
-        version, _latest = selectors.programme_version(self.edition)
+            html, query = render()
+            return mark_safe(html), query  # noqa: S308  (rendered by our own template, autoescaped)
+        version = getattr(request, "programme_version", None) or selectors.programme_version(self.edition)
         published = self.last_published_at.isoformat() if self.last_published_at else ""
-        parts = [version, str(self.latest_revision_id), published, get_language(), name]
+        parts = [version[0], str(self.latest_revision_id), published, get_language(), name]
         key = f"programme:{self.pk}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-        return mark_safe(cache.get_or_set(key, render, CACHE_SECONDS))  # noqa: S308  (as above)
+        html, query = cache.get_or_set(key, render, CACHE_SECONDS)
+        return mark_safe(html), query  # noqa: S308  (as above)
