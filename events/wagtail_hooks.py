@@ -77,3 +77,5 @@ class ConferenceViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(ConferenceViewSetGroup)
+
+from events import jury_admin  # noqa: E402, F401  (registers the awards admin: nominations, scoring, ranking)

@@ -81,3 +81,71 @@ class SessionFactory(factory.django.DjangoModelFactory):
     def with_speakers(session, create, speakers, **kwargs):
         for order, speaker in enumerate(speakers or []):
             SessionSpeaker.objects.create(session=session, speaker=speaker, sort_order=order)
+
+
+# --- Awards -----------------------------------------------------------------------------------------------------
+
+
+def award_round(
+    home,
+    *,
+    edition=None,
+    slug="testpriset",
+    criteria=(("Synlig skillnad", 2), ("Samverkan", 1)),
+    now=None,
+    phase="nomination",
+    **fields,
+):
+    """An awards index under `home` and a published award with `criteria` ((title, weight), …) whose round of
+    `edition` is in `phase` ("before", "nomination", "judging" or "nominees") at `now`."""
+    from django.utils import timezone
+
+    from events.models import AwardCriterion, AwardIndexPage, AwardPage
+
+    now = now or timezone.now()
+    edition = edition or EditionFactory()
+    index = AwardIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = AwardIndexPage(title="Priser", slug="priser-test")
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    day = dt.timedelta(days=1)
+    offsets = {"before": 1, "nomination": 0, "judging": -1, "nominees": -2}[phase] * 10 * day
+    opens = now + offsets - 5 * day
+    dates = {
+        "nominations_open_at": opens,
+        "nominations_close_at": opens + 10 * day,
+        "voting_closes_at": opens + 20 * day,
+        "nominees_published_at": opens + 30 * day,
+        "reveal_at": opens + 40 * day,
+    }
+    award = AwardPage(
+        title=fields.pop("title", "Testpriset"),
+        slug=slug,
+        purpose="<p>Att synliggöra goda exempel.</p>",
+        edition=edition,
+        **{**dates, **fields},
+    )
+    for order, (title, weight) in enumerate(criteria):
+        award.criteria.add(
+            AwardCriterion(title=title, guidance=f"Beskriv {title.lower()}.", weight=weight, sort_order=order)
+        )
+    index.add_child(instance=award)
+    award.save_revision().publish()
+    return award
+
+
+def nominee_page(award, title="Anna Exempelsson", **fields):
+    """A published nominee under `award`, in the award's edition."""
+    from events.models import NomineePage
+
+    page = NomineePage(
+        title=title,
+        slug=fields.pop("slug", None) or title.lower().replace(" ", "-"),
+        edition=award.edition,
+        presentation="<p>Har gjort skillnad för tryggheten.</p>",
+        **fields,
+    )
+    award.add_child(instance=page)
+    page.save_revision().publish()
+    return page

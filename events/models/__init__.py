@@ -1,5 +1,15 @@
-from events.models.awards import AwardCriterion, AwardIndexPage, AwardPage, PastWinner
+from events.models.awards import (
+    AwardCriterion,
+    AwardIndexPage,
+    AwardPage,
+    AwardPhase,
+    JuryMember,
+    NomineeImage,
+    NomineePage,
+    PastWinner,
+)
 from events.models.editions import Edition, EditionQuerySet
+from events.models.nominations import JuryReview, JuryScore, Nomination, NominationAnswer, Vote
 from events.models.programme import Room, Session, SessionChange, SessionSpeaker, Speaker, SpeakerLink, Track
 from events.models.programme_page import ProgrammePage
 
@@ -7,8 +17,16 @@ __all__ = [
     "AwardCriterion",
     "AwardIndexPage",
     "AwardPage",
+    "AwardPhase",
     "Edition",
     "EditionQuerySet",
+    "JuryMember",
+    "JuryReview",
+    "JuryScore",
+    "Nomination",
+    "NominationAnswer",
+    "NomineeImage",
+    "NomineePage",
     "PastWinner",
     "ProgrammePage",
     "Room",
@@ -18,4 +36,5 @@ __all__ = [
     "Speaker",
     "SpeakerLink",
     "Track",
+    "Vote",
 ]
