@@ -4,6 +4,7 @@ from wagtail.admin.panels import ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
+from events import jury_admin, vote_admin  # noqa: F401  (importing them registers the awards admin)
 from events.forms import SessionAdminForm
 from events.models import Edition, Room, Session, Speaker, Track
 from events.services import record_session_changes
@@ -77,5 +78,3 @@ class ConferenceViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(ConferenceViewSetGroup)
-
-from events import jury_admin  # noqa: E402, F401  (registers the awards admin: nominations, scoring, ranking)
