@@ -932,3 +932,219 @@ def seed_programme(edition):
         **BANQUET,
     )
     return len(SESSIONS) + 1
+
+
+# --- This year's round of the awards ----------------------------------------------------------------------------
+# Fictional nominees, nominators and scores, named so that nobody takes them for real people.
+
+NOMINEES = (
+    # slug, kind, title, organisation, people, summary (sv), summary (en)
+    (
+        "sara-exempeldotter",
+        "person",
+        "Sara Exempeldotter",
+        "Polisområde Exempelstad",
+        "Sara Exempeldotter, kommunpolis, Polisområde Exempelstad",
+        "Kommunpolisen som fick grannar, skola och fastighetsägare att ta ansvar för torget tillsammans.",
+        "The community police officer who got neighbours, school and landlords to care for the square together.",
+    ),
+    (
+        "trygghetsvardarna-i-exempelby",
+        "organisation",
+        "Trygghetsvärdarna i Exempelby",
+        "Exempelby kommun",
+        "",
+        "Unga trygghetsvärdar som på tre år halverade otryggheten kring resecentrum.",
+        "Young safety hosts who halved the sense of unsafety around the travel centre in three years.",
+    ),
+    (
+        "nattvandrarna-i-provkoping",
+        "people",
+        "Nattvandrarna i Provköping",
+        "Föreningen Nattvandrarna Provköping",
+        "Lena Provsson, samordnare\nOmar Testberg, nattvandrare",
+        "Föräldrar som varje fredag och lördag i tio år funnits där ungdomarna finns.",
+        "Parents who for ten years have been where the young people are, every Friday and Saturday.",
+    ),
+    (
+        "region-exempellands-krisberedskap",
+        "organisation",
+        "Region Exempellands krisberedskapsenhet",
+        "Region Exempelland",
+        "",
+        "Krisberedskap som övas med kommunerna, så att sjukvården klarar en vecka utan ström.",
+        "Crisis preparedness practised with the municipalities, so that healthcare copes with a week without power.",
+    ),
+    (
+        "ali-provsson-och-maja-testlund",
+        "people",
+        "Ali Provsson och Maja Testlund",
+        "Provköpings kommun",
+        "Ali Provsson, trygghetssamordnare\nMaja Testlund, fritidsledare",
+        "Två kollegor som förvandlade en nedlagd fritidsgård till stadsdelens vardagsrum.",
+        "Two colleagues who turned a closed youth centre into the neighbourhood's living room.",
+    ),
+    (
+        "exempelhem",
+        "organisation",
+        "Fastighetsbolaget Exempelhem",
+        "Exempelhem AB",
+        "",
+        "Ett bostadsbolag som bjöd in hyresgästerna att rita om gårdarna – och fick tryggare kvarter.",
+        "A housing company that invited tenants to redesign the courtyards, and got safer blocks.",
+    ),
+)
+
+OTHER_CANDIDATES = (
+    ("Kvarterslyftet i Testviken", "organisation", "Testvikens kommun"),
+    ("Hanna Exempelsson", "person", "Räddningstjänsten Exempeldal"),
+    ("Skolvärdarna på Provskolan", "people", "Provskolan"),
+    ("Butiksnätverket i Exempelstad", "organisation", "Exempelstads köpmannaförening"),
+)
+
+PRESENTATION_TAIL = "Nomineringen beskriver ett långsiktigt arbete i samverkan med kommun, polis och civilsamhälle."
+ANSWER_TAIL = "fler säger i trygghetsmätningen att de vågar gå ut på kvällen."
+
+WINNER_MOTIVATION = (
+    "Med envishet och värme har Sara Exempeldotter visat att trygghet byggs tillsammans. Där andra såg problem såg "
+    "hon grannar, och torget som många undvek är i dag platsen där stadsdelen möts."
+)
+
+
+def award_round_dates(edition):
+    """The round's phases, counted back from the banquet where the winner is revealed."""
+    banquet = edition.banquet_starts_at or dt.datetime.combine(edition.starts_on, dt.time(19), tzinfo=STOCKHOLM)
+    return {
+        "nominations_open_at": banquet - dt.timedelta(days=345),
+        "nominations_close_at": banquet - dt.timedelta(days=165),
+        "voting_closes_at": banquet - dt.timedelta(days=75),
+        "nominees_published_at": banquet - dt.timedelta(days=40),
+        "reveal_at": banquet + dt.timedelta(hours=3),
+    }
+
+
+@transaction.atomic
+def seed_award_rounds(edition):
+    """Both awards' rounds in `edition`; for Omfamningen six nominees, ten nominations with answers, two jury
+    members' scores (one recused once) and a winner chosen in an unpublished draft. Runs once per edition."""
+    from django.contrib.auth import get_user_model
+
+    from events.models import JuryMember, JuryReview, JuryScore, Nomination, NominationAnswer, NomineePage
+
+    awards = {award.slug: award for award in AwardPage.objects.filter(locale__language_code="sv")}
+    for slug, award in awards.items():
+        if award.edition_id is not None:
+            continue  # set up before, perhaps edited since
+        for name, value in award_round_dates(edition).items():
+            setattr(award, name, value)
+        award.edition = edition
+        award.public_vote = slug == "omfamningen"
+        award.save_revision().publish()
+
+    omfamningen = awards.get("omfamningen")
+    if omfamningen is None or NomineePage.objects.child_of(omfamningen).exists():
+        return
+    User = get_user_model()
+    jurors = list(User.objects.filter(username__in=["jury", "jury2"]).order_by("username"))
+    omfamningen.jury_members.set(
+        [
+            JuryMember(
+                name="Judit Jurysson",
+                title="Trygghetsstrateg",
+                organisation="Exempelstads kommun",
+                user=jurors[0] if jurors else None,
+                sort_order=0,
+            ),
+            JuryMember(
+                name="Jonas Bedömarsson",
+                title="Lokalpolisområdeschef",
+                organisation="Polisregion Exempel",
+                user=jurors[1] if len(jurors) > 1 else None,
+                sort_order=1,
+            ),
+            JuryMember(
+                name="Karin Provsdotter", title="Redaktör", organisation="Offentliga Affärer (exempel)", sort_order=2
+            ),
+        ]
+    )
+    omfamningen.save_revision().publish()
+
+    criteria = list(omfamningen.criteria.all())
+    nominees = []
+    for slug, kind, title, organisation, people, summary, summary_en in NOMINEES:
+        presentation = f"<p>{summary}</p><p>{PRESENTATION_TAIL}</p>"
+        nominee = ensure_page(
+            omfamningen,
+            NomineePage,
+            slug,
+            Translated(
+                sv={
+                    "title": title,
+                    "edition": edition,
+                    "kind": kind,
+                    "organisation": organisation,
+                    "people": people,
+                    "summary": summary,
+                    "presentation": presentation,
+                },
+                en={"summary": summary_en, "presentation": f"<p>{summary_en}</p>"},
+            ),
+        )
+        nominees.append(nominee)
+
+    candidates = [(n.title, n.kind, n.organisation, n) for n in nominees] + [
+        (*other, None) for other in OTHER_CANDIDATES
+    ]
+    nominations = []
+    for number, (name, kind, organisation, nominee) in enumerate(candidates, start=1):
+        nomination = Nomination.objects.create(
+            award=omfamningen,
+            edition=edition,
+            status=Nomination.Status.SHORTLISTED if nominee else Nomination.Status.RECEIVED,
+            candidate_kind=kind,
+            candidate_name=name,
+            candidate_organisation=organisation,
+            nominator_name=f"Nominerande Exempelsson {number}",
+            nominator_email=f"nominerande{number}@example.org",
+            nominator_organisation="Exempelstads kommun",
+            consented_at=timezone.now(),
+        )
+        NominationAnswer.objects.bulk_create(
+            NominationAnswer(
+                nomination=nomination,
+                criterion=criterion,
+                criterion_title=criterion.title,
+                text=f"{name} har gjort en synbar skillnad: {ANSWER_TAIL}",
+            )
+            for criterion in criteria
+        )
+        if nominee:
+            NomineePage.objects.filter(translation_key=nominee.translation_key).update(nomination=nomination)
+        nominations.append(nomination)
+
+    for juror_number, juror in enumerate(jurors):
+        for number, nomination in enumerate(nominations):
+            recused = juror_number == 1 and number == 2
+            review = JuryReview.objects.create(
+                nomination=nomination,
+                juror=juror,
+                conflict_of_interest=recused,
+                conflict_note="Jag har arbetat med nomineringen." if recused else "",
+                submitted_at=timezone.now(),
+            )
+            if not recused:
+                JuryScore.objects.bulk_create(
+                    JuryScore(
+                        review=review,
+                        criterion=criterion,
+                        score=5 - (number + juror_number) % 4 if number else 5,
+                        comment="",
+                    )
+                    for criterion in criteria
+                )
+
+    # The winner is chosen in a draft: nothing public shows it until an editor publishes.
+    omfamningen.refresh_from_db()
+    omfamningen.winner = nominees[0]
+    omfamningen.winner_motivation = WINNER_MOTIVATION
+    omfamningen.save_revision()

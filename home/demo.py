@@ -249,6 +249,7 @@ USERS = [
     ("arrangor", "Anna", "Arrangörsson", "Arrangörer"),
     ("entre", "Erik", "Entrésson", "Entrépersonal"),
     ("jury", "Judit", "Jurysson", "Jury"),
+    ("jury2", "Jonas", "Bedömarsson", "Jury"),
 ]
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tickets",
     "servestatic",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",

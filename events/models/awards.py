@@ -9,7 +9,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 
@@ -46,11 +46,13 @@ class AwardIndexPage(RoutablePageMixin, Page):
         years = {}
         for past in history:
             years.setdefault(past.year, []).append({"award": past.page, "name": past.winner, "about": past.description})
-        winners = NomineePage.objects.live().in_bulk([award.winner_id for award in awards if award.winner_id])
+        rounds = {award.pk: award.round_page() for award in awards}
+        winners = NomineePage.objects.live().in_bulk([r.winner_id for r in rounds.values() if r.live and r.winner_id])
         for award in awards:
-            winner = winners.get(award.winner_id)
-            if winner and award.edition_id:
-                years.setdefault(award.edition.year, []).append(
+            round_page = rounds[award.pk]
+            winner = winners.get(round_page.winner_id)
+            if winner and round_page.edition_id:
+                years.setdefault(round_page.edition.year, []).append(
                     {"award": award, "name": winner.title, "about": winner.summary, "url": winner.url}
                 )
         archive = [{"year": year, "winners": years[year]} for year in sorted(years, reverse=True)]
@@ -155,6 +157,14 @@ class AwardPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("award page")
 
+    def round_page(self):
+        """The Swedish award page, which holds the round (edition, dates, jury, nominees, winner) for every
+        translation of it: nominations, votes and the reveal all belong to that page."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return self
+        source = self.get_translation_or_none(Locale.objects.get(language_code=settings.LANGUAGE_CODE))
+        return source.specific if source else self
+
     def phase(self, now=None):
         """Where this year's round stands at `now`: the published winner decides "revealed", the dates the rest."""
         now = now or timezone.now()
@@ -191,12 +201,52 @@ class AwardPage(RoutablePageMixin, Page):
             queryset = queryset.filter(edition_id=self.edition_id)
         return queryset.select_related("image").order_by("path")
 
+    def revealed_winner(self):
+        """The winner, once published (on the page's row; a draft's choice is not there), else None."""
+        if not (self.live and self.winner_id):
+            return None
+        return NomineePage.objects.live().filter(pk=self.winner_id).select_related("image").first()
+
+    def phases(self, now=None):
+        """The round's steps in order, with their dates and which one is current."""
+        current = self.phase(now)
+        steps = [
+            (AwardPhase.NOMINATION, self.nominations_open_at),
+            (AwardPhase.JUDGING, self.nominations_close_at),
+            (AwardPhase.NOMINEES, self.nominees_published_at),
+            (AwardPhase.REVEALED, self.reveal_at),
+        ]
+        return [{"label": phase.label, "at": at, "current": phase == current} for phase, at in steps]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["past_winners"] = self.past_winners.order_by("-year")
-        context["phase"] = self.phase()
-        context["nominees"] = self.nominees()
+        now = timezone.now()
+        round_page = self.round_page()
+        context.update(
+            round=round_page,
+            past_winners=self.past_winners.order_by("-year"),
+            phase=round_page.phase(now),
+            phases=round_page.phases(now),
+            nominations_open=round_page.nominations_open(now),
+            voting_open=round_page.voting_open(now),
+            nominees=self.in_my_language(round_page.nominees()),
+            winner=next(iter(self.in_my_language([round_page.revealed_winner()])), None),
+        )
         return context
+
+    def in_my_language(self, pages):
+        """`pages` (of the round page) replaced by their live translations in this page's language where they
+        exist, in the same order (one query)."""
+        pages = [page for page in pages if page is not None]
+        if self.round_page() is self or not pages:
+            return pages
+        translations = {
+            page.translation_key: page
+            for page in NomineePage.objects.live()
+            .filter(locale_id=self.locale_id, translation_key__in=[page.translation_key for page in pages])
+            .select_related("image")
+        }
+        return [translations.get(page.translation_key, page) for page in pages]
 
     @path("", name="award")
     def award_route(self, request):
@@ -324,9 +374,12 @@ class NomineePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         award = self.get_parent().specific
+        round_page = award.round_page()
+        winner = round_page.revealed_winner()  # the published row: a winner chosen in a draft is not there
         context["award"] = award
-        # The award's published row: a winner chosen in a draft is not there until the reveal.
-        context["is_winner"] = award.live and award.winner_id == self.pk
+        context["round"] = round_page
+        context["is_winner"] = winner is not None and winner.translation_key == self.translation_key
+        context["voting_open"] = round_page.voting_open() and self.edition_id == round_page.edition_id
         return context
 
 

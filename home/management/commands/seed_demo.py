@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from events.demo import seed_editions, seed_event_pages, seed_programme
+from events.demo import seed_award_rounds, seed_editions, seed_event_pages, seed_programme
 from home.demo import seed_content_pages, seed_home, seed_people
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
                 translated_home.save_revision().publish()
         seed_event_pages(home, edition)
         seed_people(home)
+        seed_award_rounds(edition)
         sessions = edition.sessions.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready: {edition.name} in {edition.city}, {sessions} sessions.")
