@@ -252,29 +252,32 @@ class AwardPage(RoutablePageMixin, Page):
     def award_route(self, request):
         return self.render(request)
 
+    # Nominations and votes belong to the round page, whichever language they are sent in: a translation's forms
+    # show the Swedish page's criteria and nominees, with the interface in the visitor's language.
+
     @path("nominera/", name="nominate")
     def nominate_route(self, request):
         from events.nomination_views import nominate
 
-        return nominate(request, self)
+        return nominate(request, self.round_page())
 
     @path("nominera/tack/", name="nominated")
     def nominated_route(self, request):
         from events.nomination_views import nominated
 
-        return nominated(request, self)
+        return nominated(request, self.round_page())
 
     @path("rosta/", name="vote")
     def vote_route(self, request):
         from events.vote_views import vote
 
-        return vote(request, self)
+        return vote(request, self.round_page())
 
     @path("rosta/bekrafta/<str:token>/", name="confirm_vote")
     def confirm_vote_route(self, request, token):
         from events.vote_views import confirm_vote
 
-        return confirm_vote(request, self, token)
+        return confirm_vote(request, self.round_page(), token)
 
 
 class JuryMember(Orderable):
