@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetVie
 
 from events import jury_admin, vote_admin  # noqa: F401  (importing them registers the awards admin)
 from events.forms import SessionAdminForm
+from events.live import admin as live_admin  # noqa: F401  (the reveal's admin action)
 from events.models import Edition, Room, Session, Speaker, Track
 from events.services import record_session_changes
 
