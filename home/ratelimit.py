@@ -1,9 +1,14 @@
 """Fixed-window rate limits kept in the shared cache (Redis in production), for forms anyone may post."""
 
 import hashlib
+import logging
 import time
 
 from django.core.cache import cache
+
+from home.page_cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request):
@@ -13,7 +18,16 @@ def client_ip(request):
 
 def allow(scope, identifier, *, limit, period):
     """Counts one attempt by `identifier` (an IP address, an email) in `scope`; False once more than `limit`
-    attempts fall in the current window of `period` seconds. The identifier is hashed, never stored as such."""
+    attempts fall in the current window of `period` seconds. The identifier is hashed, never stored as such.
+    With the cache down every attempt is allowed: better an unmetered form than a lost one."""
+    try:
+        return _count(scope, identifier, limit=limit, period=period)
+    except CACHE_ERRORS:
+        logger.warning("Rate limits unavailable", exc_info=True, extra={"scope": scope})
+        return True
+
+
+def _count(scope, identifier, *, limit, period):
     window = int(time.time() // period)
     digest = hashlib.sha256(f"{scope}\n{identifier.strip().lower()}".encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{window}:{digest}"

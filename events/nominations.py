@@ -1,0 +1,128 @@
+"""The rules for the public's nominations: when an award takes them, how many one sender may send, and the one
+transaction that stores a nomination with an answer per criterion and queues the nominator's confirmation."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from events.models import Nomination, NominationAnswer
+from home import ratelimit
+from home.emails import render_email, send_after_commit
+
+logger = logging.getLogger(__name__)
+
+NOMINATION_FIELDS = (
+    "candidate_kind",
+    "candidate_name",
+    "candidate_organisation",
+    "candidate_contact",
+    "nominator_name",
+    "nominator_email",
+    "nominator_organisation",
+)
+# (limit, seconds): generous for people, tight for scripts.
+PER_IP = (5, 60 * 60)
+PER_EMAIL = (3, 60 * 60)
+
+
+class NominationRefused(Exception):
+    """A nomination the rules keep out: `code` is stable (logs, tests), `message` is for the nominator."""
+
+    code = "refused"
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class NominationsClosed(NominationRefused):
+    code = "closed"
+
+
+class TooManyNominations(NominationRefused):
+    code = "rate_limited"
+
+
+class IncompleteNomination(NominationRefused):
+    code = "incomplete"
+
+
+def ensure_open(award, *, now=None):
+    """Raises NominationsClosed, saying when the round opens or closed, unless `award` takes nominations `now`."""
+    now = now or timezone.now()
+    if award.edition_id and award.nominations_open(now):
+        return
+    raise NominationsClosed(_closed_message(award, now))
+
+
+def _closed_message(award, now):
+    opens, closes = award.nominations_open_at, award.nominations_close_at
+    values = {"award": award.title, "opens": _moment(opens), "closes": _moment(closes)}
+    if opens and now < opens and closes:
+        return _("Nominations for %(award)s open on %(opens)s and close on %(closes)s.") % values
+    if opens and now < opens:
+        return _("Nominations for %(award)s open on %(opens)s.") % values
+    if closes and now >= closes:
+        return _("Nominations for %(award)s closed on %(closes)s.") % values
+    return _("Nominations for %(award)s are not open at the moment.") % values
+
+
+def _moment(moment):
+    return date_format(timezone.localtime(moment), "j F Y, H:i") if moment else ""
+
+
+def count_nomination(*, ip, email):
+    """Counts one nomination from `ip` and `email`; TooManyNominations once either has sent too many this hour."""
+    allowed = ratelimit.allow("nominations:ip", ip, limit=PER_IP[0], period=PER_IP[1]) and ratelimit.allow(
+        "nominations:email", email, limit=PER_EMAIL[0], period=PER_EMAIL[1]
+    )
+    if not allowed:
+        raise TooManyNominations(
+            _("You have sent several nominations in a short time. Wait an hour and send the form again.")
+        )
+
+
+@transaction.atomic
+def submit_nomination(award, *, data, answers, language, now=None):
+    """Stores a nomination for the open round of `award` with one answer per criterion (`answers`: criterion id →
+    text; ids of other awards' criteria are ignored) and queues the confirmation to the nominator in `language`."""
+    now = now or timezone.now()
+    ensure_open(award, now=now)
+    criteria = list(award.criteria.all())
+    texts = {criterion.pk: (answers.get(criterion.pk) or "").strip() for criterion in criteria}
+    if not criteria or not all(texts.values()):
+        raise IncompleteNomination(_("Answer every criterion of the award."))
+
+    nomination = Nomination.objects.create(
+        award=award,
+        edition_id=award.edition_id,
+        language=language,
+        consented_at=now,
+        **{name: data.get(name, "") for name in NOMINATION_FIELDS},
+    )
+    nomination_answers = NominationAnswer.objects.bulk_create(
+        NominationAnswer(
+            nomination=nomination, criterion=criterion, criterion_title=criterion.title, text=texts[criterion.pk]
+        )
+        for criterion in criteria
+    )
+    send_after_commit(
+        render_email(
+            "events/emails/nomination_received",
+            {
+                "award": award,
+                "award_url": award.get_full_url(),
+                "nomination": nomination,
+                "answers": nomination_answers,
+            },
+            to=[nomination.nominator_email],
+            language=language,
+        )
+    )
+    return nomination
