@@ -71,7 +71,7 @@ class NominationForm(forms.ModelForm):
 
     def __init__(self, *args, award, **kwargs):
         super().__init__(*args, **kwargs)
-        self.criteria = list(award.criteria.all())
+        self.criteria = [shown for shown, _stored in award.criteria_pairs()]
         for criterion in self.criteria:
             self.fields[f"{CRITERION_PREFIX}{criterion.pk}"] = forms.CharField(
                 label=criterion.title,

@@ -56,14 +56,15 @@ class IncompleteNomination(NominationRefused):
 def ensure_open(award, *, now=None):
     """Raises NominationsClosed, saying when the round opens or closed, unless `award` takes nominations `now`."""
     now = now or timezone.now()
-    if award.edition_id and award.nominations_open(now):
+    round_page = award.round_page()
+    if round_page.edition_id and round_page.nominations_open(now):
         return
-    raise NominationsClosed(_closed_message(award, now))
+    raise NominationsClosed(_closed_message(round_page, now, title=award.title))
 
 
-def _closed_message(award, now):
-    opens, closes = award.nominations_open_at, award.nominations_close_at
-    values = {"award": award.title, "opens": _moment(opens), "closes": _moment(closes)}
+def _closed_message(round_page, now, *, title):
+    opens, closes = round_page.nominations_open_at, round_page.nominations_close_at
+    values = {"award": title, "opens": _moment(opens), "closes": _moment(closes)}
     if opens and now < opens and closes:
         return _("Nominations for %(award)s open on %(opens)s and close on %(closes)s.") % values
     if opens and now < opens:
@@ -90,27 +91,27 @@ def count_nomination(*, ip, email):
 
 @transaction.atomic
 def submit_nomination(award, *, data, answers, language, now=None):
-    """Stores a nomination for the open round of `award` with one answer per criterion (`answers`: criterion id →
-    text; ids of other awards' criteria are ignored) and queues the confirmation to the nominator in `language`."""
+    """Stores a nomination for the open round of `award` with one answer per criterion (`answers`: id of a criterion
+    as `award` shows it → text; ids of other awards' criteria are ignored) and queues the confirmation to the
+    nominator in `language`. It belongs to the round page, also when sent from a translation of it."""
     now = now or timezone.now()
     ensure_open(award, now=now)
-    criteria = list(award.criteria.all())
-    texts = {criterion.pk: (answers.get(criterion.pk) or "").strip() for criterion in criteria}
-    if not criteria or not all(texts.values()):
+    round_page = award.round_page()
+    pairs = award.criteria_pairs()
+    texts = {stored.pk: (answers.get(shown.pk) or "").strip() for shown, stored in pairs}
+    if not pairs or not all(texts.values()):
         raise IncompleteNomination(_("Answer every criterion of the award."))
 
     nomination = Nomination.objects.create(
-        award=award,
-        edition_id=award.edition_id,
+        award=round_page,
+        edition_id=round_page.edition_id,
         language=language,
         consented_at=now,
         **{name: data.get(name, "") for name in NOMINATION_FIELDS},
     )
     nomination_answers = NominationAnswer.objects.bulk_create(
-        NominationAnswer(
-            nomination=nomination, criterion=criterion, criterion_title=criterion.title, text=texts[criterion.pk]
-        )
-        for criterion in criteria
+        NominationAnswer(nomination=nomination, criterion=stored, criterion_title=shown.title, text=texts[stored.pk])
+        for shown, stored in pairs
     )
     send_after_commit(
         render_email(

@@ -252,20 +252,35 @@ class AwardPage(RoutablePageMixin, Page):
     def award_route(self, request):
         return self.render(request)
 
-    # Nominations and votes belong to the round page, whichever language they are sent in: a translation's forms
-    # show the Swedish page's criteria and nominees, with the interface in the visitor's language.
+    def criteria_pairs(self):
+        """Each criterion as this page shows it, with the round page's criterion that answers are stored against.
+
+        A translation's criteria are copies in the same order; should the two lists differ, the round's own
+        criteria are shown, so an answer always lands on the criterion the jury scores.
+        """
+        round_page = self.round_page()
+        source = list(round_page.criteria.all())
+        if round_page is self:
+            return [(criterion, criterion) for criterion in source]
+        shown = list(self.criteria.all())
+        if [c.sort_order for c in shown] != [c.sort_order for c in source]:
+            shown = source
+        return list(zip(shown, source, strict=True))
+
+    # Nominations and votes belong to the round page whichever language they are sent in. The nomination form is
+    # the translation's (its criteria in its language); the vote lists the round page's nominees.
 
     @path("nominera/", name="nominate")
     def nominate_route(self, request):
         from events.nomination_views import nominate
 
-        return nominate(request, self.round_page())
+        return nominate(request, self)
 
     @path("nominera/tack/", name="nominated")
     def nominated_route(self, request):
         from events.nomination_views import nominated
 
-        return nominated(request, self.round_page())
+        return nominated(request, self)
 
     @path("rosta/", name="vote")
     def vote_route(self, request):

@@ -375,7 +375,8 @@ def test_the_english_form_works_at_the_english_page(
     assert response["Location"] == thanks_url(english_award)
     nomination = Nomination.objects.get()
     assert nomination.language == "en"
-    assert nomination.award_id == english_award.pk
+    assert nomination.award_id == english_award.round_page().pk != english_award.pk  # one round, both languages
+    assert {answer.criterion.page_id for answer in nomination.answers.all()} == {nomination.award_id}
     assert nomination.answers.count() == english_award.criteria.count() == 2
     email = mailoutbox[0]
     assert email.subject == "Your nomination for The Test Award"
