@@ -232,6 +232,10 @@ class AwardPage(RoutablePageMixin, Page):
             nominees=self.in_my_language(round_page.nominees()),
             winner=next(iter(self.in_my_language([round_page.revealed_winner()])), None),
         )
+        if context["phase"] == AwardPhase.REVEALED and round_page.public_vote and round_page.show_vote_results:
+            from events.voting import vote_results
+
+            context["vote_results"] = vote_results(self)
         return context
 
     def in_my_language(self, pages):

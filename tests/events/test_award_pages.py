@@ -145,3 +145,22 @@ def test_nominees_belong_to_their_award(home):
 
     assert NomineePage.allowed_parent_page_models() == [AwardPage]
     assert award.nominees().count() == 0
+
+
+def test_the_public_vote_is_shown_only_after_the_reveal_and_if_the_organiser_chose_so(client, home):
+    from events.models import Vote
+
+    award = award_round(home, phase="nominees", public_vote=True, show_vote_results=True)
+    nominee = nominee_page(award, title="Vera Vinnarsson")
+    Vote.objects.create(
+        award=award, edition=award.edition, nominee=nominee, email="a@example.org", confirmed_at=timezone.now()
+    )
+    assert "vote-results" not in client.get(award.url).text
+
+    award.winner = nominee
+    award.save_revision().publish()
+    assert "vote-results" in client.get(award.url).text
+
+    award.show_vote_results = False
+    award.save_revision().publish()
+    assert "vote-results" not in client.get(award.url).text
