@@ -87,3 +87,22 @@ def test_the_form_passes_axe_with_and_without_errors(browser, nomination, seriou
         expect(page.locator(f"#id_criterion_{nomination.second.pk}_error")).to_be_visible()
         assert serious_violations(page) == [], (viewport, "one error")
         page.close()
+
+
+def test_the_award_and_nominee_pages_pass_axe(browser, live_server, transactional_db, serious_violations):
+    from tests.factories import nominee_page
+
+    award = award_round(seed_home(), phase="nominees")
+    award.jury_members.create(name="Judit Jurysson", title="Trygghetsstrateg", organisation="Exempelstad")
+    award.past_winners.create(year=2019, winner="Karlskoga", motivation="För lång och trogen tjänst.")
+    nominee = nominee_page(award, title="Vera Vinnarsson", summary="Trygghetsvärd i Exempelby.")
+    nominee_page(award, title="Nils Nominerad")
+    award.winner = nominee
+    award.winner_motivation = "Hon gjorde torget tryggt."
+    award.save_revision().publish()
+
+    for url in (award.url, nominee.url, f"{award.get_parent().url}arkiv/"):
+        page = browser.new_page()
+        page.goto(f"{live_server.url}{url}")
+        assert serious_violations(page) == [], url
+        page.close()
