@@ -525,8 +525,13 @@ def test_anonymous_visitors_are_sent_to_the_login(client, award, anna, results_u
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_of_one_address_at_the_same_moment_count_once(client, award, anna, bo, cast):
-    tokens = [cast(nominee, "vera@example.se").rstrip("/").rsplit("/", 1)[1] for nominee in (anna, bo)]
+def test_two_confirmations_of_one_address_at_the_same_moment_count_once(award, anna, bo):
+    # Votes made through the service, not the test client: the client's middleware goes through async_to_sync,
+    # which cannot run in a transactional test once Playwright's event loop exists in this thread.
+    votes = [
+        voting.request_vote(award, nominee=nominee, email="vera@example.se", language="sv") for nominee in (anna, bo)
+    ]
+    tokens = [voting.make_token(vote) for vote in votes]
     start = threading.Barrier(len(tokens))
     outcomes = []
 
