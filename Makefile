@@ -31,7 +31,7 @@ run: $(VENV)/.installed
 	@echo
 	@$(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	$(VENV)/bin/granian --interface asginl --host 127.0.0.1 --port $(PORT) --workers 1 conference.asgi:application
+	$(VENV)/bin/granian --interface asginl --host 127.0.0.1 --port $(PORT) --workers 1 --backpressure 10000 --backlog 4096 conference.asgi:application
 
 test: export DJANGO_SETTINGS_MODULE = conference.settings.test
 test: $(VENV)/.installed-dev

@@ -93,7 +93,7 @@ class Hub:
         self._subscribers = {}  # slug -> set of Subscriber
         self._states = {}  # slug -> (state, time.monotonic() when last confirmed)
         self._slugs = None  # (the live awards' slugs, time.monotonic() when read)
-        self._loading = {}  # key -> asyncio.Future of a database read in progress
+        self._loading = {}  # key -> the asyncio.Task of a database read in progress
         self._loop = None
         self._listener = None
         self._executor = None
@@ -234,7 +234,7 @@ class Hub:
             if self._listener is asyncio.current_task():
                 self._listener = None
             if not self._subscribers:
-                self._states = {}  # nobody hears about changes now: later clients must not trust these
+                self._states, self._slugs = {}, None  # nobody hears of changes now: later clients must not trust these
             if self._executor is not None:
                 self._executor.submit(connections.close_all)  # no idle database connection left behind
             await _close(redis)

@@ -211,6 +211,19 @@
         clearTimeout(pollTimer);
     }
 
+    function fallBackToPolling() {
+        // The stream is refused (an error page) or held back (a buffering proxy, a server without streaming):
+        // /state meanwhile, and the stream again later.
+        if (source) {
+            source.close();
+            source = null;
+        }
+        streamOpen = false;
+        setStatus("polling");
+        startPolling();
+        reconnectTimer = setTimeout(connect, jitter(15000, 30000));
+    }
+
     function connect() {
         clearTimeout(reconnectTimer);
         if (source) {
@@ -224,7 +237,14 @@
         streamOpen = false;
         source = new EventSource(root.dataset.liveStreamUrl);
         const current = source;
+        // The server sends the current state the moment a stream opens: silence means the events are held up.
+        const silence = setTimeout(() => {
+            if (current === source && !streamOpen) {
+                fallBackToPolling();
+            }
+        }, 10000);
         source.addEventListener("state", (event) => {
+            clearTimeout(silence);
             streamOpen = true;
             setStatus("live");
             stopPolling();
@@ -239,14 +259,12 @@
                 return;
             }
             streamOpen = false;
-            startPolling();
             if (source.readyState === EventSource.CLOSED) {
-                // Refused for good (an error page, a proxy): /state meanwhile, and the stream again later.
-                setStatus("polling");
-                source = null;
-                reconnectTimer = setTimeout(connect, jitter(15000, 30000));
+                clearTimeout(silence);
+                fallBackToPolling();
             } else {
                 setStatus("reconnecting"); // the browser reconnects by itself after the server's `retry`
+                startPolling();
             }
         });
     }

@@ -230,6 +230,16 @@ def test_a_page_reconnects_by_itself_when_the_server_comes_back(browser, live):
         cable.close()
 
 
+def test_a_page_that_cannot_open_the_stream_asks_for_the_state_instead(page, live):
+    page.route("**/stream", lambda route: route.fulfill(status=503, body="busy"))  # a proxy in the way
+    page.goto(live.url)
+    expect(page.locator("[data-live]")).to_have_attribute("data-live-connection", "polling")
+
+    announce_from_a_script(live)
+
+    expect(page.locator(WINNER)).to_contain_text("Vera Vinnarsson", timeout=10_000)
+
+
 def test_a_retraction_takes_the_winner_off_the_page(page, live):
     announce_from_a_script(live)
     page.goto(live.url)
