@@ -159,11 +159,14 @@ class AwardPage(RoutablePageMixin, Page):
 
     def round_page(self):
         """The Swedish award page, which holds the round (edition, dates, jury, nominees, winner) for every
-        translation of it: nominations, votes and the reveal all belong to that page."""
-        if self.locale.language_code == settings.LANGUAGE_CODE:
-            return self
-        source = self.get_translation_or_none(Locale.objects.get(language_code=settings.LANGUAGE_CODE))
-        return source.specific if source else self
+        translation of it: nominations, votes and the reveal all belong to that page. Looked up once per instance:
+        a request asks for it from the context, the forms and the services alike."""
+        if getattr(self, "_round_page", None) is None:
+            source = None
+            if self.locale.language_code != settings.LANGUAGE_CODE:
+                source = self.get_translation_or_none(Locale.objects.get(language_code=settings.LANGUAGE_CODE))
+            self._round_page = source.specific if source else self
+        return self._round_page
 
     def phase(self, now=None):
         """Where this year's round stands at `now`: the published winner decides "revealed", the dates the rest."""
