@@ -1,6 +1,7 @@
 """Email the site sends: rendered from templates in the recipient's language, sent by the task worker after the
 transaction commits, and tried again when the provider fails."""
 
+import base64
 import datetime as dt
 import logging
 
@@ -16,7 +17,12 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = [dt.timedelta(minutes=minutes) for minutes in (1, 5, 30, 120, 480)]
 
 
-def render_email(template, context, *, to, language, reply_to=()):
+def attachment(filename, content, mimetype):
+    """A file for `render_email(..., attachments=[...])`, kept as text so the task queue can store it."""
+    return {"filename": filename, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
+
+
+def render_email(template, context, *, to, language, reply_to=(), attachments=()):
     """The message `template` makes: `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -26,6 +32,7 @@ def render_email(template, context, *, to, language, reply_to=()):
             "html": render_to_string(f"{template}.html", context),
             "to": list(to),
             "reply_to": list(reply_to),
+            "attachments": list(attachments),
         }
 
 
@@ -47,6 +54,8 @@ def send_email(message, attempt=1):
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
+    for item in message.get("attachments") or ():
+        email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
     try:
         email.send()
     except Exception:  # anymail's errors, SMTP and network errors alike: all worth another try

@@ -114,3 +114,30 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """A local fake of Stripe's API (tests/fake_stripe.py) the site's settings point at. Events wait in its outbox
+    until the test delivers them (`deliver_outbox`, `send`), through the Django test client."""
+    from django.test import Client
+
+    from tests.fake_stripe import FakeStripe
+
+    with FakeStripe(deliver="manual") as fake:
+        settings.STRIPE_SECRET_KEY = fake.secret_key
+        settings.STRIPE_API_BASE = fake.api_base
+        settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
+        webhook_client = Client()
+
+        def post_to_site(payload, headers):
+            response = webhook_client.post(
+                "/stripe/webhook/",
+                payload,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
+            )
+            return response.status_code
+
+        fake.deliver_with = post_to_site
+        yield fake

@@ -1,6 +1,7 @@
 """Test data with factory_boy: editions and the programme. Times are in Europe/Stockholm."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
@@ -149,3 +150,109 @@ def nominee_page(award, title="Anna Exempelsson", **fields):
     award.add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+# --- Tickets ---------------------------------------------------------------------------------------------------
+
+
+class CapacityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tickets.Capacity"
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Kapacitet {n + 1}")
+    size = 100
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tickets.TicketType"
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = "conference"
+    name = factory.Sequence(lambda n: f"Biljett {n + 1}")
+    name_en = factory.Sequence(lambda n: f"Ticket {n + 1}")
+    price = Decimal("4950.00")
+    vat_rate = Decimal("25.00")
+    max_per_order = 10
+
+    @factory.post_generation
+    def capacities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.capacities.set(extracted)
+
+
+class VoucherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tickets.Voucher"
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    code = factory.Sequence(lambda n: f"RABATT{n + 1}")
+    kind = "percent"
+    value = Decimal("20")
+    max_uses = 10
+
+    @factory.post_generation
+    def ticket_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.ticket_types.set(extracted)
+
+
+def ticket_shop(edition=None, *, conference=800, banquet=400):
+    """An edition's shop as the organiser sets it up: “Konferens” shared by the pass and the two day passes,
+    “Bankett” for the dinner (12 % VAT on food). Returns a namespace with the capacities and types."""
+    from types import SimpleNamespace
+
+    edition = edition or EditionFactory()
+    konferens = CapacityFactory(edition=edition, name="Konferens", size=conference)
+    bankett = CapacityFactory(edition=edition, name="Bankett", size=banquet)
+    conference_pass = TicketTypeFactory(
+        edition=edition,
+        name="Konferenspass",
+        name_en="Conference pass",
+        price=Decimal("4950.00"),
+        capacities=[konferens],
+        sort_order=1,
+    )
+    day_one = TicketTypeFactory(
+        edition=edition,
+        kind="day",
+        name="Dagpass dag 1",
+        name_en="Day pass, day 1",
+        price=Decimal("2950.00"),
+        valid_on=edition.starts_on,
+        capacities=[konferens],
+        sort_order=2,
+    )
+    day_two = TicketTypeFactory(
+        edition=edition,
+        kind="day",
+        name="Dagpass dag 2",
+        name_en="Day pass, day 2",
+        price=Decimal("2950.00"),
+        valid_on=edition.ends_on,
+        capacities=[konferens],
+        sort_order=3,
+    )
+    banquet_type = TicketTypeFactory(
+        edition=edition,
+        kind="banquet",
+        name="Bankett",
+        name_en="Banquet",
+        price=Decimal("1200.00"),
+        vat_rate=Decimal("12.00"),
+        asks_dietary_needs=True,
+        capacities=[bankett],
+        sort_order=4,
+    )
+    return SimpleNamespace(
+        edition=edition,
+        konferens=konferens,
+        bankett=bankett,
+        conference_pass=conference_pass,
+        day_one=day_one,
+        day_two=day_two,
+        banquet=banquet_type,
+    )

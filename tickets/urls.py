@@ -1,4 +1,10 @@
-"""Money and doors: the Stripe webhook, order pages and the check-in API."""
+"""Money and doors: the Stripe webhook, order pages and the check-in API (no language prefix)."""
 
-app_name = "tickets"
-urlpatterns = []
+from django.urls import path
+
+from tickets.views import webhooks
+
+app_name = "tickets_api"
+urlpatterns = [
+    path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+]

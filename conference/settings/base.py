@@ -199,6 +199,9 @@ ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.item
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# A pending order keeps its places this long; a card payment gets at least Stripe's minimum (30 minutes).
+TICKET_HOLD_MINUTES = int(os.environ.get("TICKET_HOLD_MINUTES", "30"))
+INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
 
 # --- Logging: one JSON object a line on stdout ---------------------------------------------------
 
