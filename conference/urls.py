@@ -27,6 +27,7 @@ if settings.DEBUG:
 
 # Pages: Swedish at /, English at /en/.
 urlpatterns += i18n_patterns(
+    path("biljetter/", include("tickets.urls_public")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

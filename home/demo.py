@@ -185,7 +185,8 @@ def seed_content_pages(home):
                         "paragraph",
                         "<ul><li>Konferenspass, båda dagarna</li><li>Dagpass</li><li>Bankett</li></ul>"
                         "<p>Offentliga organisationer betalar ofta mot faktura: ange organisationsnummer och "
-                        "er referens vid anmälan.</p>",
+                        "er referens vid anmälan.</p>"
+                        '<p><a href="/biljetter/">Välj biljetter och anmäl er</a></p>',
                     ),
                 ],
             },
@@ -200,7 +201,8 @@ def seed_content_pages(home):
                         "paragraph",
                         "<ul><li>Conference pass, both days</li><li>Day pass</li><li>Banquet</li></ul>"
                         "<p>Public organisations often pay by invoice: give your organisation number and "
-                        "reference when you register.</p>",
+                        "reference when you register.</p>"
+                        '<p><a href="/en/biljetter/">Choose tickets and register</a></p>',
                     ),
                 ],
             },
@@ -220,6 +222,17 @@ PROGRAMME_EDITING = [
     for action in ("add", "change", "delete", "view")
 ]
 
+TICKET_ADMINISTRATION = [
+    ("tickets", f"{action}_{model}")
+    for model in ("tickettype", "capacity", "voucher")
+    for action in ("add", "change", "delete", "view")
+] + [
+    ("tickets", "view_order"),
+    ("tickets", "change_order"),
+    ("tickets", "view_invoice"),
+    ("tickets", "change_invoicesettings"),
+]
+
 GROUPS = {
     "Redaktörer": {
         "permissions": [ADMIN_ACCESS, *PROGRAMME_EDITING],
@@ -237,6 +250,7 @@ GROUPS = {
             ("events", "change_nomination"),
             ("events", "view_vote"),
             ("home", "change_sitesettings"),
+            *TICKET_ADMINISTRATION,
         ],
         "pages": PAGE_EDITING,
         "media": MEDIA_EDITING,

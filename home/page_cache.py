@@ -205,13 +205,15 @@ CONTENT_APPS = {"home", "events", "wagtailcore", "wagtailimages", "wagtaildocs"}
 
 def _is_content(model):
     """Models whose rows pages show. A model that holds no public content (votes, scores) opts out with
-    `page_cache_ignores = True`; renditions are made while rendering and change nothing already shown."""
+    `page_cache_ignores = True`; renditions are made while rendering and the audit log is never shown, so
+    neither changes anything already shown."""
     from wagtail.images.models import AbstractRendition
+    from wagtail.models import BaseLogEntry
 
     return (
         model._meta.app_label in CONTENT_APPS
         and not getattr(model, "page_cache_ignores", False)
-        and not issubclass(model, AbstractRendition)
+        and not issubclass(model, AbstractRendition | BaseLogEntry)
     )
 
 

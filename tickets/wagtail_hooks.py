@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from tickets import admin  # noqa: F401  (importing it registers the ticket sales admin and dashboard panel)
+
 
 @hooks.register("register_log_actions")
 def register_order_log_actions(actions):

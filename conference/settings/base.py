@@ -116,7 +116,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
+
+
+def pool_connections(database, size):
+    """Under ASGI every request runs in its own thread with its own connection, so the connections would follow
+    the requests in flight. A psycopg pool caps them per process: a request beyond the cap waits for a connection
+    instead of failing. Pooled connections are never persistent."""
+    if database["ENGINE"] == "django.db.backends.postgresql" and size > 0:
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": size,
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "30")),
+        }
+
+
+pool_connections(DATABASES["default"], int(os.environ.get("DATABASE_POOL_SIZE", "0")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Requests one ASGI process serves at once (the live streams aside); more wait their turn (conference/asgi.py).
+ASGI_MAX_REQUESTS = int(os.environ.get("ASGI_MAX_REQUESTS", "8"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

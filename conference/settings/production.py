@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_list
+from .base import DATABASES, env_bool, env_list, pool_connections
 
 
 def required(name):
@@ -16,6 +16,7 @@ def required(name):
 
 
 DEBUG = False
+pool_connections(DATABASES["default"], int(os.environ.get("DATABASE_POOL_SIZE", "20")))
 SECRET_KEY = required("SECRET_KEY")
 required("ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")

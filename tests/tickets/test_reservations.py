@@ -148,10 +148,10 @@ def test_a_voucher_is_refused_when_unknown_expired_used_up_or_not_for_these_type
     reserve(shop.edition, {shop.conference_pass.pk: 1}, voucher_code="ETT")
 
     for code, words in [
-        ("FINNSINTE", "not valid"),
-        ("GAMMAL", "no longer valid"),
-        ("ETT", "used up"),
-        ("BANKETT", "does not apply"),
+        ("FINNSINTE", "är inte giltig"),
+        ("GAMMAL", "gäller inte längre"),
+        ("ETT", "är förbrukad"),
+        ("BANKETT", "gäller inte de valda biljetterna"),
     ]:
         with pytest.raises(VoucherRefused) as refused:
             reserve(shop.edition, {shop.conference_pass.pk: 1}, voucher_code=code)

@@ -23,11 +23,18 @@ def new_secret():
     return secrets.token_urlsafe(24)
 
 
+def holds_places(now, *, via=""):
+    """The condition on an order (reached through `via`, e.g. "order__") whose tickets take places: paid or
+    invoiced, or pending with a hold that has not run out."""
+    return Q(**{f"{via}status__in": Order.CONFIRMED}) | Q(
+        **{f"{via}status": Order.Status.PENDING, f"{via}hold_expires_at__gt": now}
+    )
+
+
 class OrderQuerySet(models.QuerySet):
     def holding(self, now=None):
-        """Orders whose tickets take places: paid or invoiced, or pending with a hold that has not run out."""
-        now = now or timezone.now()
-        return self.filter(Q(status__in=Order.CONFIRMED) | Q(status=Order.Status.PENDING, hold_expires_at__gt=now))
+        """Orders whose tickets take places (see holds_places)."""
+        return self.filter(holds_places(now or timezone.now()))
 
 
 class Order(models.Model):
@@ -161,7 +168,7 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        ordering = ["order", "attendee__position", "ticket_type__sort_order"]
+        ordering = ["pk"]  # by attendee and type: tickets.services.orders.tickets_query
 
     def __str__(self):
         return f"{self.ticket_type} – {self.attendee}"

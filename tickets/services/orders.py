@@ -4,6 +4,7 @@ attendees and the buyer, letting a hold run out. Every status change goes throug
 import datetime as dt
 import logging
 from collections import Counter
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from tickets.models import Attendee, Capacity, Order, Ticket, TicketType, Voucher
+from tickets.models.orders import holds_places
 
 from . import HoldExpired, InvalidTransition, NotOnSale, SoldOut, TicketingError, VoucherRefused
 
@@ -80,10 +82,11 @@ def lock_order(order):
 
 
 def _taken(capacity_ids, *, now, exclude_order=None):
-    tickets = Ticket.objects.filter(order__in=Order.objects.holding(now), ticket_type__capacities__in=capacity_ids)
+    """{capacity id: tickets holding a place in it}, in one query."""
+    tickets = Ticket.objects.filter(holds_places(now, via="order__"), ticket_type__capacities__in=capacity_ids)
     if exclude_order is not None:
         tickets = tickets.exclude(order=exclude_order)
-    rows = tickets.values("ticket_type__capacities").annotate(n=Count("pk"))
+    rows = tickets.order_by().values("ticket_type__capacities").annotate(n=Count("pk"))
     return Counter({row["ticket_type__capacities"]: row["n"] for row in rows})
 
 
@@ -108,7 +111,7 @@ def availability(edition, *, now=None):
 
 def _ensure_room(wanted, *, now, exclude_order=None):
     """Locks the capacities `wanted` ({TicketType: quantity}) draws from, in id order so that buyers never
-    deadlock, and raises SoldOut naming the types that no longer fit."""
+    deadlock, and raises SoldOut naming the types that no longer fit beside every other order's hold."""
     capacity_ids = sorted({capacity.pk for ticket_type in wanted for capacity in ticket_type.capacities.all()})
     capacities = {c.pk: c for c in Capacity.objects.select_for_update().filter(pk__in=capacity_ids).order_by("pk")}
     taken = _taken(capacity_ids, now=now, exclude_order=exclude_order)
@@ -126,22 +129,28 @@ def _ensure_room(wanted, *, now, exclude_order=None):
         )
 
 
-def _voucher_for(edition, code, wanted, *, now):
-    """The voucher `code` of `edition`, locked, if it may discount what is `wanted`; else VoucherRefused."""
-    voucher = Voucher.objects.select_for_update().filter(edition=edition, code=code.strip().upper()).first()
+def _find_voucher(edition, code, wanted, *, now):
+    """The voucher `code` of `edition` and the ids of the types it is limited to, if it may discount what is
+    `wanted`; else VoucherRefused. How often it has been used is counted later, under its lock."""
+    voucher = Voucher.objects.filter(edition=edition, code=code.strip().upper()).first()
     if voucher is None:
         raise VoucherRefused(_("The code “%(code)s” is not valid.") % {"code": code.strip()})
     if voucher.valid_until and now >= voucher.valid_until:
         raise VoucherRefused(_("The code “%(code)s” is no longer valid.") % {"code": voucher.code})
     eligible_ids = set(voucher.ticket_types.values_list("pk", flat=True))
-    eligible = sum(n for t, n in wanted.items() if voucher.applies_to(t, eligible_ids))
-    if not eligible:
+    if not any(voucher.applies_to(t, eligible_ids) for t in wanted):
         raise VoucherRefused(_("The code “%(code)s” does not apply to the tickets chosen.") % {"code": voucher.code})
-    used = Ticket.objects.filter(
-        order__voucher=voucher, order__in=Order.objects.holding(now), price__lt=F("list_price")
-    ).count()
+    return voucher, eligible_ids
+
+
+def _ensure_voucher_left(order, voucher, *, now):
+    """Locks `voucher` and raises VoucherRefused if `order`'s discounted tickets are more than it has left."""
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    discounted = Ticket.objects.filter(order__voucher=voucher, price__lt=F("list_price"))
+    used = discounted.filter(holds_places(now, via="order__")).exclude(order=order).count()
+    wanted = discounted.filter(order=order).count()
     left = voucher.max_uses - used
-    if eligible > left:
+    if wanted > left:
         if left <= 0:
             raise VoucherRefused(_("The code “%(code)s” has been used up.") % {"code": voucher.code})
         raise VoucherRefused(
@@ -152,7 +161,6 @@ def _voucher_for(edition, code, wanted, *, now):
             )
             % {"code": voucher.code, "count": left}
         )
-    return voucher, eligible_ids
 
 
 def hold_duration():
@@ -162,7 +170,10 @@ def hold_duration():
 @transaction.atomic
 def reserve(edition, quantities, *, voucher_code="", language="sv", now=None):
     """Creates a pending order of `edition` holding the places for `quantities` ({ticket type id: n}) for
-    TICKET_HOLD_MINUTES, deciding under the capacities' row locks; the voucher, if any, is checked under its own."""
+    TICKET_HOLD_MINUTES, deciding under the capacities' row locks; the voucher, if any, is checked under its own.
+
+    The order is written first and the locks are taken last, just before the commit: they are held for two
+    queries, not for the whole order (a buyer waiting for the lock then counts the holder's committed tickets)."""
     now = now or timezone.now()
     quantities = {int(pk): int(n) for pk, n in quantities.items() if int(n) > 0}
     if not quantities:
@@ -184,22 +195,29 @@ def reserve(edition, quantities, *, voucher_code="", language="sv", now=None):
                 code="too_many",
             )
     wanted = {t: quantities[t.pk] for t in types}
-    _ensure_room(wanted, now=now)
     voucher, eligible_ids = (None, set())
     if voucher_code.strip():
-        voucher, eligible_ids = _voucher_for(edition, voucher_code, wanted, now=now)
+        voucher, eligible_ids = _find_voucher(edition, voucher_code, wanted, now=now)
 
+    prices = {}
+    for ticket_type in wanted:
+        prices[ticket_type] = ticket_type.price
+        if voucher and voucher.applies_to(ticket_type, eligible_ids):
+            prices[ticket_type] = voucher.discounted(ticket_type.price)
     order = Order.objects.create(
-        edition=edition, language=language, hold_expires_at=now + hold_duration(), voucher=voucher, created_at=now
+        edition=edition,
+        language=language,
+        hold_expires_at=now + hold_duration(),
+        voucher=voucher,
+        created_at=now,
+        total=sum((prices[t] * n for t, n in wanted.items()), start=Decimal("0.00")),
     )
     attendees = Attendee.objects.bulk_create(
         Attendee(order=order, position=position) for position in range(1, max(quantities.values()) + 1)
     )
     tickets = []
     for ticket_type, quantity in wanted.items():
-        price = ticket_type.price
-        if voucher and voucher.applies_to(ticket_type, eligible_ids):
-            price = voucher.discounted(price)
+        price = prices[ticket_type]
         tickets += [
             Ticket(
                 order=order,
@@ -212,10 +230,11 @@ def reserve(edition, quantities, *, voucher_code="", language="sv", now=None):
             for i in range(quantity)
         ]
     Ticket.objects.bulk_create(tickets)
-    order.total = sum((t.price for t in tickets), start=order.total)
-    order.save(update_fields=["total"])
     log(instance=order, action="tickets.order.created", data={"tickets": len(tickets), "actor": "buyer"})
 
+    _ensure_room(wanted, now=now, exclude_order=order)
+    if voucher:
+        _ensure_voucher_left(order, voucher, now=now)
     _schedule_expiry(order)
     return order
 

@@ -1,0 +1,246 @@
+"""A sales rush: 500 buyers at once on 100 places, over HTTP through the real ASGI server on PostgreSQL.
+
+An on-demand benchmark, not a test: pytest never collects it. It creates a throw-away PostgreSQL database
+(`BENCH_DATABASE_URL`, default ``postgres://postgres@127.0.0.1:5432/``, plus a unique name), migrates it, puts one
+ticket type with a capacity of 100 on sale, and serves the site with granian and production settings. Then each
+of 500 buyers opens the ticket page (for its CSRF token and session cookie), waits until all have it, and all post
+their choice of one ticket at the same moment. A buyer who got places is redirected to the attendee step; the
+others are told the tickets are sold out.
+
+Afterwards the database is asked how many tickets are held: more than the capacity would be an oversale.
+
+    .venv/bin/python tests/benchmarks/sales_rush.py [--buyers 500] [--capacity 100] [--workers 2]
+
+The last line printed is machine-readable:
+``sales_rush: buyers=500 capacity=100 holds=H oversold=O errors_5xx=E holds_per_s=R p99_ms=P``
+(holds_per_s: the holds after the first, divided by the seconds between the first and the last hold written in the
+database: the rate at which the server grants places. The load generator runs on the same two cores, so the time
+its own answers take to arrive is printed apart, as ``client_window_s``).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.servers import asgi_server, production_env  # noqa: E402  (the project root goes first)
+
+RESULT_MARK = "BENCHMARK-RESULT "
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FIELD = re.compile(r'name="(quantity_\d+)"')
+
+
+# --- Steps inside the temporary site (a subprocess with its environment) ---------------------------------------
+
+
+def prepare(capacity):
+    import django
+
+    django.setup()
+    from tests.factories import EditionFactory, ticket_shop
+
+    shop = ticket_shop(EditionFactory(year=2099), conference=capacity)
+    print(RESULT_MARK + json.dumps({"type": shop.conference_pass.pk}))
+
+
+def count(capacity):
+    import django
+
+    django.setup()
+    from django.db.models import Max, Min
+
+    from tickets.models import Order, Ticket
+
+    held = Ticket.objects.filter(order__in=Order.objects.holding()).count()
+    span = Order.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    seconds = (span["last"] - span["first"]).total_seconds() if span["first"] else 0
+    print(RESULT_MARK + json.dumps({"held": held, "orders": Order.objects.count(), "server_seconds": seconds}))
+
+
+STEPS = {"prepare": prepare, "count": count}
+
+
+def run_step(env, step, *arguments):
+    output = run([sys.executable, __file__, "--step", step, *map(str, arguments)], env, what=step)
+    lines = [line for line in output.splitlines() if line.startswith(RESULT_MARK)]
+    if not lines:
+        raise SystemExit(f"step {step} printed no result:\n{output[-3000:]}")
+    return json.loads(lines[-1].removeprefix(RESULT_MARK))
+
+
+def run(command, env, *, what):
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}")
+    print(f"  {what}: {time.monotonic() - started:.1f} s", flush=True)
+    return done.stdout
+
+
+# --- The database ----------------------------------------------------------------------------------------------
+
+
+class ThrowawayDatabase:
+    def __init__(self, server_url):
+        self.server_url = server_url.rstrip("/")
+        self.name = f"sales_rush_{uuid.uuid4().hex[:10]}"
+        self.url = f"{self.server_url}/{self.name}"
+
+    def _execute(self, sql):
+        import psycopg
+
+        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as connection:
+            connection.execute(sql)
+
+    def __enter__(self):
+        self._execute(f'CREATE DATABASE "{self.name}"')
+        return self
+
+    def __exit__(self, *exc):
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# --- The buyers ------------------------------------------------------------------------------------------------
+
+
+def cookies_from(response):
+    """The cookies a response sets, sent back as they are: production marks them Secure and this is plain HTTP."""
+    found = {}
+    for header in response.headers.get_list("set-cookie"):
+        name, _, rest = header.partition("=")
+        found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+async def buyer(client, path, go, result):
+    try:
+        page = await client.get(path)
+        token = TOKEN.search(page.text)
+        field = FIELD.search(page.text)
+        if page.status_code != 200 or not token or not field:
+            result["setup_errors"] += 1
+            return
+        cookies = cookies_from(page)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        data = {"csrfmiddlewaretoken": token.group(1), field.group(1): "1", "voucher_code": ""}
+        result["ready"] += 1
+        await go.wait()
+        started = time.monotonic()
+        response = await client.post(path, data=data, headers=headers)
+        ended = time.monotonic()
+    except httpx.HTTPError as error:
+        result["transport_errors"].append(type(error).__name__)
+        return
+    result["latencies"].append(ended - started)
+    result["first"] = min(result["first"], started)
+    if response.status_code >= 500:
+        result["errors_5xx"] += 1
+    elif response.status_code in (302, 303) and "deltagare" in response.headers.get("location", ""):
+        result["holds"] += 1
+        result["last_hold"] = max(result["last_hold"], ended)
+    elif response.status_code in (200, 400, 409):  # the form again, saying what is sold out
+        result["refused"] += 1
+    else:
+        result["other"][response.status_code] = result["other"].get(response.status_code, 0) + 1
+
+
+async def rush(base_url, buyers):
+    result = {
+        "ready": 0,
+        "holds": 0,
+        "refused": 0,
+        "errors_5xx": 0,
+        "setup_errors": 0,
+        "other": {},
+        "transport_errors": [],
+        "latencies": [],
+        "first": float("inf"),
+        "last_hold": 0.0,
+    }
+    go = asyncio.Event()
+    limits = httpx.Limits(max_connections=buyers, max_keepalive_connections=buyers)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120, follow_redirects=False) as client:
+        tasks = [asyncio.create_task(buyer(client, "/biljetter/", go, result)) for _ in range(buyers)]
+        while result["ready"] + result["setup_errors"] + len(result["transport_errors"]) < buyers:
+            await asyncio.sleep(0.05)
+        go.set()
+        await asyncio.gather(*tasks)
+    return result
+
+
+def percentile_ms(values, q):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buyers", type=int, default=500)
+    parser.add_argument("--capacity", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pool", type=int, default=0, help="DATABASE_POOL_SIZE per worker (default: production's)")
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        STEPS[args.step](*(int(v) for v in args.arguments))
+        return 0
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda s, _f: sys.exit(128 + s))
+
+    server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+    with tempfile.TemporaryDirectory(prefix="sales-rush-") as tmp, ThrowawayDatabase(server) as database:
+        env = production_env(
+            VAR_DIR=str(Path(tmp) / "var"),
+            LOG_LEVEL="ERROR",
+            MEDIA_ROOT=None,
+            DATABASE_URL=database.url,
+        )
+        print(f"Database {database.name}, site in {tmp}", flush=True)
+        run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
+        run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env, what="collectstatic")
+        run_step(env, "prepare", args.capacity)
+        with asgi_server(env, workers=args.workers, timeout=60) as base_url:
+            print(f"Serving on {base_url} with {args.workers} workers; {args.buyers} buyers", flush=True)
+            result = asyncio.run(rush(base_url, args.buyers))
+        counted = run_step(env, "count", args.capacity)
+
+    window = result["last_hold"] - result["first"] if result["holds"] else 0
+    # The rate the server grants holds: between the first and the last hold written. The load generator shares
+    # the two cores with the server, so the client's own window (printed too) includes its own queueing.
+    server_window = counted["server_seconds"]
+    holds_per_s = (counted["held"] - 1) / server_window if server_window > 0 else 0.0
+    oversold = max(0, counted["held"] - args.capacity)
+    print(
+        f"posted={len(result['latencies'])} held_by_answer={result['holds']} refused={result['refused']} "
+        f"held_in_database={counted['held']} orders={counted['orders']} setup_errors={result['setup_errors']} "
+        f"transport_errors={len(result['transport_errors'])} other={result['other']} "
+        f"p50_ms={percentile_ms(result['latencies'], 50):.0f} client_window_s={window:.2f} "
+        f"server_window_s={counted['server_seconds']:.2f}"
+    )
+    print(
+        f"sales_rush: buyers={args.buyers} capacity={args.capacity} holds={counted['held']} oversold={oversold} "
+        f"errors_5xx={result['errors_5xx']} holds_per_s={holds_per_s:.1f} "
+        f"p99_ms={percentile_ms(result['latencies'], 99):.0f}"
+    )
+    failed = result["errors_5xx"] or oversold or result["setup_errors"] or result["transport_errors"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
