@@ -4,6 +4,8 @@ transaction commits, and tried again when the provider fails."""
 import base64
 import datetime as dt
 import logging
+from email.mime.application import MIMEApplication
+from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,9 +19,24 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = [dt.timedelta(minutes=minutes) for minutes in (1, 5, 30, 120, 480)]
 
 
-def attachment(filename, content, mimetype):
-    """A file for `render_email(..., attachments=[...])`, kept as text so the task queue can store it."""
-    return {"filename": filename, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
+def attachment(filename, content, mimetype, *, content_id=None):
+    """A file for `render_email(..., attachments=[...])`, kept as text so the task queue can store it. With a
+    `content_id` it is an inline image the HTML shows as <img src="cid:…">."""
+    item = {"filename": filename, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
+    if content_id:
+        item["content_id"] = content_id
+    return item
+
+
+def _mime_part(item):
+    content = base64.b64decode(item["content"])
+    if not item.get("content_id"):
+        return (item["filename"], content, item["mimetype"])
+    maintype, subtype = item["mimetype"].split("/", 1)
+    part = MIMEImage(content, _subtype=subtype) if maintype == "image" else MIMEApplication(content, subtype)
+    part.add_header("Content-ID", f"<{item['content_id']}>")
+    part.add_header("Content-Disposition", "inline", filename=item["filename"])
+    return part
 
 
 def render_email(template, context, *, to, language, reply_to=(), attachments=()):
@@ -55,7 +72,11 @@ def send_email(message, attempt=1):
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
     for item in message.get("attachments") or ():
-        email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+        part = _mime_part(item)
+        if isinstance(part, tuple):
+            email.attach(*part)
+        else:
+            email.attach(part)
     try:
         email.send()
     except Exception:  # anymail's errors, SMTP and network errors alike: all worth another try

@@ -6,14 +6,21 @@ have no add, edit or delete views: the detail page's two actions (mark an invoic
 note) ask for confirmation and call the services. The dashboard gets a panel with the upcoming edition's sales.
 """
 
+import datetime as dt
+from collections import OrderedDict
+from decimal import Decimal
+
+import django_filters
 from django import forms
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,22 +29,33 @@ from django.views.defaults import permission_denied
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, ButtonsColumnMixin, Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.coreutils import multigetattr
 from wagtail.models import ModelLogEntry
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from events.jury import ORGANISER_GROUP
 from events.models import Edition
-from tickets.models import Capacity, Invoice, Order, Ticket, TicketType, Voucher
+from tickets.models import Attendee, Capacity, Invoice, Order, Ticket, TicketType, Voucher, WaitingListEntry
+from tickets.models.orders import holds_places
 from tickets.services import TicketingError
 from tickets.services.invoices import cancel_invoice_order, mark_invoice_paid
 from tickets.services.orders import availability, tickets_query
 from tickets.services.pricing import vat_summary
+from tickets.services.self_service import (
+    CHANGEABLE_FIELDS,
+    cancel_order,
+    change_attendee,
+    refund_part,
+    refunded_amount,
+    resend_confirmation,
+)
 
 # --- Permissions --------------------------------------------------------------------------------------------------
 
@@ -86,9 +104,19 @@ class CataloguePermissionPolicy(ModelPermissionPolicy):
         return is_organiser(user) or super().user_has_permission(user, action)
 
 
+class OrderDataPermissionPolicy(ModelPermissionPolicy):
+    """Attendees, invoices and the waiting list are read (and exported) by whoever may see orders; nothing changes
+    them through a form in the admin."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and can_view_orders(user)
+
+
 register_permission_policy(Order, OrderPermissionPolicy(Order))
 for _model in (TicketType, Capacity, Voucher):
     register_permission_policy(_model, CataloguePermissionPolicy(_model))
+for _model in (Attendee, Invoice, WaitingListEntry):
+    register_permission_policy(_model, OrderDataPermissionPolicy(_model))
 
 
 class OrdersAccessMixin:
@@ -140,6 +168,24 @@ def sek(amount):
     if amount is None:
         return ""
     return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)} kr"
+
+
+class CsvInAdminLanguageMixin:
+    """Wagtail streams a CSV export after the view has returned, when the admin's language (the user's preference)
+    is no longer active: each row is written in the language the view ran in."""
+
+    def stream_csv(self, queryset):
+        language = translation.get_language()  # now, while the view runs; the generator runs later
+        return self._stream_in(language, super().stream_csv(queryset))
+
+    @staticmethod
+    def _stream_in(language, rows):
+        while True:
+            with translation.override(language):
+                row = next(rows, None)
+            if row is None:
+                return
+            yield row
 
 
 # --- Catalogue ----------------------------------------------------------------------------------------------------
@@ -249,10 +295,7 @@ class CapacityViewSet(ModelViewSet):
 class VoucherIndexView(IndexView):
     def get_base_queryset(self):
         # Counted as tickets.services.orders counts a voucher's uses: discounted tickets of orders holding places.
-        now = timezone.now()
-        holding = Q(orders__status__in=Order.CONFIRMED) | Q(
-            orders__status=Order.Status.PENDING, orders__hold_expires_at__gt=now
-        )
+        holding = holds_places(timezone.now(), via="orders__")
         discounted = Q(orders__tickets__price__lt=F("orders__tickets__list_price"))
         return (
             super()
@@ -311,7 +354,7 @@ class OrderCodeColumn(ButtonsColumnMixin, TitleColumn):
         return self.view.get_list_buttons(instance)
 
 
-class OrderIndexView(OrdersAccessMixin, IndexView):
+class OrderIndexView(OrdersAccessMixin, CsvInAdminLanguageMixin, IndexView):
     any_permission_required = ["view", "change"]
 
     def get_base_queryset(self):
@@ -381,15 +424,26 @@ class OrderInspectView(OrdersAccessMixin, InspectView):
         by_attendee = {}
         for ticket in tickets:
             by_attendee.setdefault(ticket.attendee_id, []).append(ticket)
+        can_change = can_change_orders(self.request.user)
+
+        def url(name, *args):
+            return reverse(order_viewset.get_url_name(name), args=[order.pk, *args])
+
         attendees = [
-            {"attendee": attendee, "tickets": by_attendee.get(attendee.pk, [])}
+            {
+                "attendee": attendee,
+                "tickets": by_attendee.get(attendee.pk, []),
+                "edit_url": url("edit_attendee", attendee.pk) if can_change and order.is_confirmed else None,
+            }
             for attendee in order.attendees.order_by("position")
         ]
         invoices = [
             {"invoice": invoice, "pdf_url": reverse(order_viewset.get_url_name("invoice_pdf"), args=[invoice.pk])}
             for invoice in order.invoices.select_related("credits").order_by("issued_on", "number")
         ]
-        can_act = can_change_orders(self.request.user) and order.status == Order.Status.INVOICED
+        can_act = can_change and order.status == Order.Status.INVOICED
+        paid = can_change and order.status == Order.Status.PAID
+        paid_by_card = paid and order.payment_method == Order.PaymentMethod.CARD
         context.update(
             order_fields=self._fields(["code", *ORDER_FIELDS, "voucher"]),
             buyer_fields=self._fields(BUYER_FIELDS, skip_empty=True),
@@ -403,8 +457,11 @@ class OrderInspectView(OrdersAccessMixin, InspectView):
             refunds=order.refunds.order_by("-created_at"),
             stripe_events=order.stripe_events.order_by("-received_at"),
             log_entries=ModelLogEntry.objects.for_instance(order).select_related("user").order_by("-timestamp", "-pk"),
-            mark_paid_url=reverse(order_viewset.get_url_name("mark_paid"), args=[order.pk]) if can_act else None,
-            cancel_url=reverse(order_viewset.get_url_name("cancel"), args=[order.pk]) if can_act else None,
+            mark_paid_url=url("mark_paid") if can_act else None,
+            cancel_url=url("cancel") if can_act else None,
+            resend_url=url("resend") if can_change and order.is_confirmed else None,
+            cancel_paid_url=url("cancel_paid") if paid else None,
+            refund_part_url=url("refund_part") if paid_by_card else None,
         )
         return context
 
@@ -423,18 +480,22 @@ class ReasonForm(forms.Form):
 
 
 class OrderActionView(OrdersAccessMixin, WagtailAdminTemplateMixin, TemplateView):
-    """GET: what the action will do, with a reason field; POST: the service does it (TicketingError → its message)."""
+    """GET: what the action will do, with a form (a reason by default); POST: the service does it (TicketingError →
+    its message). A refused plain confirmation goes back to the order's page; a refused form (`keep_form_on_error`)
+    is shown again with what was typed in."""
 
     needs_change = True
     template_name = "tickets/admin/order_confirm.html"
     header_icon = "tag"
+    form_class = None
     confirmation = ""
     button_label = ""
     destructive = False
+    keep_form_on_error = False
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.order = get_object_or_404(Order, pk=kwargs["pk"])
+        self.order = get_object_or_404(Order.objects.select_related("edition"), pk=kwargs["pk"])
         self.inspect_url = reverse(order_viewset.get_url_name("inspect"), args=[self.order.pk])
 
     def get_page_subtitle(self):
@@ -448,34 +509,54 @@ class OrderActionView(OrdersAccessMixin, WagtailAdminTemplateMixin, TemplateView
             {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
+    def get_confirmation(self):
+        return self.confirmation
+
+    def get_details(self):
+        """(label, value) pairs shown above the form."""
+        return []
+
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
             "order": self.order,
             "total": sek(self.order.total),
-            "confirmation": self.confirmation,
+            "confirmation": self.get_confirmation(),
+            "details": self.get_details(),
             "button_label": self.button_label,
             "destructive": self.destructive,
             "inspect_url": self.inspect_url,
         }
 
+    def get_form(self, data=None):
+        return (self.form_class or ReasonForm)(data)
+
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=ReasonForm()))
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
 
     def post(self, request, *args, **kwargs):
-        form = ReasonForm(request.POST)
+        form = self.get_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            message = self.perform(form.cleaned_data["reason"])
+            message = self.perform_form(form)
         except TicketingError as error:
             messages.error(request, error.message)
+            if self.keep_form_on_error:
+                return self.render_to_response(self.get_context_data(form=form))
         else:
             messages.success(request, message)
         return redirect(self.inspect_url)
 
+    def perform_form(self, form):
+        return self.perform(form.cleaned_data["reason"])
+
     def perform(self, reason):
         raise NotImplementedError
+
+    @property
+    def actor(self):
+        return self.request.user.get_username()
 
 
 class MarkInvoicePaidView(OrderActionView):
@@ -504,6 +585,151 @@ class CancelInvoiceOrderView(OrderActionView):
         return gettext("Order %(code)s is cancelled with credit note %(number)s; its places are free again.") % {
             "code": order.code,
             "number": credit_note.number,
+        }
+
+
+class ResendConfirmationView(OrderActionView):
+    page_title = _("Resend confirmation")
+    button_label = _("Yes, send it again")
+
+    def get_confirmation(self):
+        return gettext(
+            "The confirmation with the tickets (and the invoice, if any) is sent again to %(email)s, and to each "
+            "attendee where the edition sends tickets to attendees."
+        ) % {"email": self.order.buyer_email or "–"}
+
+    def perform(self, reason):
+        resend_confirmation(self.order, by=self.request.user, actor=self.actor, limit=False)
+        return gettext("The confirmation of order %(code)s is on its way.") % {"code": self.order.code}
+
+
+class CancelPaidOrderView(OrderActionView):
+    page_title = _("Cancel order")
+    button_label = _("Yes, cancel the order")
+    destructive = True
+
+    @cached_property
+    def card_refund(self):
+        order = self.order
+        return order.payment_method == Order.PaymentMethod.CARD and bool(order.stripe_payment_intent)
+
+    def get_confirmation(self):
+        parts = [
+            gettext("The order is cancelled, its tickets stop being valid and its places are free again."),
+        ]
+        if self.card_refund:
+            parts.append(
+                gettext("What is left of the payment, %(amount)s, is refunded to the card through Stripe.")
+                % {"amount": sek(self.order.total - refunded_amount(self.order))}
+            )
+        elif self.order.payment_method == Order.PaymentMethod.INVOICE:
+            parts.append(
+                gettext(
+                    "The order was paid by invoice: a credit note cancels the invoice. Pay the buyer back by bank "
+                    "transfer."
+                )
+            )
+        else:
+            parts.append(gettext("No card payment is on record at Stripe: no money is sent back automatically."))
+        parts.append(gettext("This cannot be undone."))
+        return " ".join(parts)
+
+    def get_details(self):
+        if not self.card_refund:
+            return []
+        return [
+            (_("Amount paid"), sek(self.order.total)),
+            (_("Already refunded"), sek(refunded_amount(self.order))),
+            (_("Refunded with the cancellation"), sek(self.order.total)),
+        ]
+
+    def perform(self, reason):
+        before = set(self.order.refunds.values_list("pk", flat=True))
+        order = cancel_order(self.order, by=self.request.user, actor=self.actor, reason=reason, check_terms=False)
+        refunds = [refund for refund in order.refunds.all() if refund.pk not in before]
+        message = gettext("Order %(code)s is cancelled; its places are free again.") % {"code": order.code}
+        if refunds:
+            message += " " + gettext("A refund of %(amount)s is on its way to the card.") % {
+                "amount": sek(sum((refund.amount for refund in refunds), Decimal("0.00")))
+            }
+        return message
+
+
+class RefundPartForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (SEK, VAT included)"), max_digits=12, decimal_places=2, localize=True)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Written to the order's log and kept with the refund."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RefundPartView(OrderActionView):
+    page_title = _("Refund part")
+    form_class = RefundPartForm
+    confirmation = _(
+        "Part of the card payment is sent back through Stripe. The order stays paid and its tickets stay valid."
+    )
+    button_label = _("Refund")
+    keep_form_on_error = True
+
+    def get_details(self):
+        refunded = refunded_amount(self.order)
+        return [
+            (_("Amount paid"), sek(self.order.total)),
+            (_("Already refunded"), sek(refunded)),
+            (_("Left to refund"), sek(max(self.order.total - refunded, Decimal("0.00")))),
+        ]
+
+    def perform_form(self, form):
+        refund = refund_part(
+            self.order, amount=form.cleaned_data["amount"], by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+        return gettext("A refund of %(amount)s of order %(code)s is on its way to the card.") % {
+            "amount": sek(refund.amount),
+            "code": self.order.code,
+        }
+
+
+class AttendeeForm(forms.ModelForm):
+    class Meta:
+        model = Attendee
+        fields = CHANGEABLE_FIELDS
+
+
+class EditAttendeeView(OrderActionView):
+    page_title = _("Edit attendee")
+    confirmation = _(
+        "The change is written to the order's log. Send the confirmation again if the attendee should have "
+        "their tickets with the new details."
+    )
+    button_label = _("Save")
+    keep_form_on_error = True
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.attendee = get_object_or_404(Attendee, order=self.order, pk=kwargs["attendee_pk"])
+
+    def get_page_subtitle(self):
+        return f"{self.order.code} – {self.attendee.position}. {self.attendee.name or '–'}"
+
+    def get_form(self, data=None):
+        # A copy, so that the form's validation does not touch the attendee the page shows.
+        return AttendeeForm(data, instance=Attendee.objects.get(pk=self.attendee.pk))
+
+    def perform_form(self, form):
+        attendee = change_attendee(
+            self.order,
+            self.attendee.pk,
+            {name: form.cleaned_data[name] for name in CHANGEABLE_FIELDS},
+            by=self.request.user,
+            actor=self.actor,
+            check_deadline=False,
+        )
+        return gettext("Attendee %(name)s of order %(code)s is saved.") % {
+            "name": attendee.name,
+            "code": self.order.code,
         }
 
 
@@ -582,6 +808,10 @@ class OrderViewSet(ModelViewSet):
             path("<int:pk>/", self.inspect_view, name="inspect"),
             path("<int:pk>/mark-paid/", MarkInvoicePaidView.as_view(), name="mark_paid"),
             path("<int:pk>/cancel/", CancelInvoiceOrderView.as_view(), name="cancel"),
+            path("<int:pk>/resend/", ResendConfirmationView.as_view(), name="resend"),
+            path("<int:pk>/cancel-paid/", CancelPaidOrderView.as_view(), name="cancel_paid"),
+            path("<int:pk>/refund-part/", RefundPartView.as_view(), name="refund_part"),
+            path("<int:pk>/attendee/<int:attendee_pk>/", EditAttendeeView.as_view(), name="edit_attendee"),
             path("invoice/<int:pk>/pdf/", InvoicePdfView.as_view(), name="invoice_pdf"),
         ]
 
@@ -589,8 +819,490 @@ class OrderViewSet(ModelViewSet):
 order_viewset = OrderViewSet()
 
 
+# --- Lists for the organisers: attendees, the banquet's dietary needs, invoices, the waiting list ----------------
+
+
+def amount(value):
+    """Decimal("1980") → “1 980,00” in the admin's language."""
+    return number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def vat_per_rate_text(summary):
+    """An invoice's frozen VAT summary as one line: “25 %: 1 980,00; 12 %: 128,57”."""
+    return "; ".join(f"{floatformat(row['rate'], -2)} %: {amount(row['vat'])}" for row in summary)
+
+
+def short_date(value):
+    return date_format(value, "SHORT_DATE_FORMAT") if value else "–"
+
+
+def local_datetime(value):
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+
+def order_url(order_id):
+    return reverse(order_viewset.get_url_name("inspect"), args=[order_id])
+
+
+def tickets_prefetch():
+    tickets = Ticket.objects.select_related("ticket_type").order_by("ticket_type__sort_order")
+    return Prefetch("tickets", queryset=tickets)
+
+
+def ticket_type_names(attendee, *, meals_only=False):
+    """The names of the attendee's ticket types, comma-separated (from the prefetched tickets)."""
+    names = []
+    for ticket in attendee.tickets.all():
+        if meals_only and not ticket.ticket_type.asks_dietary_needs:
+            continue
+        if ticket.ticket_type.name not in names:
+            names.append(ticket.ticket_type.name)
+    return ", ".join(names)
+
+
+def order_label(attendee):
+    return f"{attendee.order.code} ({attendee.order.get_status_display()})"
+
+
+class EditionFilter(django_filters.ModelChoiceFilter):
+    def __init__(self, field_name, **kwargs):
+        super().__init__(
+            field_name=field_name,
+            label=_("Edition"),
+            queryset=Edition.objects.order_by("-starts_on"),
+            empty_label=_("All editions"),
+            **kwargs,
+        )
+
+
+class AttendeeFilterSet(WagtailFilterSet):
+    edition = EditionFilter("order__edition")
+    status = django_filters.ChoiceFilter(
+        field_name="order__status",
+        label=_("Order status"),
+        choices=[(value, label) for value, label in Order.Status.choices if value in Order.CONFIRMED],
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Attendee
+        fields = []
+
+
+class InvoiceFilterSet(WagtailFilterSet):
+    edition = EditionFilter("order__edition")
+    issued_on = django_filters.DateFromToRangeFilter(label=_("Issued"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Invoice
+        fields = ["kind"]
+
+
+class CapacityChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, capacity):
+        return f"{capacity.name} – {capacity.edition}"
+
+
+class CapacityFilter(django_filters.ModelChoiceFilter):
+    field_class = CapacityChoiceField
+
+
+class WaitingListFilterSet(WagtailFilterSet):
+    edition = EditionFilter("capacity__edition")
+    capacity = CapacityFilter(
+        label=_("Capacity"),
+        queryset=Capacity.objects.select_related("edition").order_by("-edition__starts_on", "name"),
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = WaitingListEntry
+        fields = ["status"]
+
+
+def _csv_datetime(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+
+
+def _xlsx_datetime(value):
+    return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+class ReadOnlyIndexView(OrdersAccessMixin, CsvInAdminLanguageMixin, IndexView):
+    """A listing for whoever may see orders, with CSV and Excel export (Wagtail's own). `export_values` gives the
+    exported columns that are not attributes of the row; times are exported in local (Swedish) time. With
+    `default_to_upcoming_edition` the edition filter starts at the upcoming edition (“All editions” shows all)."""
+
+    any_permission_required = ["view"]
+    default_to_upcoming_edition = False
+    export_values = {}
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        dt.datetime: {IndexView.FORMAT_CSV: _csv_datetime, IndexView.FORMAT_XLSX: _xlsx_datetime},
+    }
+
+    @cached_property
+    def upcoming_edition(self):
+        return Edition.objects.upcoming().first() if self.default_to_upcoming_edition else None
+
+    def get_filterset_kwargs(self):
+        kwargs = super().get_filterset_kwargs()
+        if self.upcoming_edition and "edition" not in self.request.GET:
+            data = self.request.GET.copy()
+            data["edition"] = str(self.upcoming_edition.pk)
+            kwargs["data"] = data
+        return kwargs
+
+    @cached_property
+    def filters(self):
+        filters = super().filters
+        if filters is not None and self.upcoming_edition:
+            filters.form.fields["edition"].initial = self.upcoming_edition.pk  # the default is not “a filter”
+        return filters
+
+    def to_row_dict(self, item):
+        return OrderedDict(
+            (field, self.export_values[field](item) if field in self.export_values else multigetattr(item, field))
+            for field in self.list_export
+        )
+
+
+ATTENDEE_EXPORT_HEADINGS = {
+    "order_code": _("Order code"),
+    "order_status": _("Status"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("Email"),
+    "organisation": _("Organisation"),
+    "job_title": _("Title"),
+    "ticket_types": _("Ticket types"),
+    "dietary_needs": _("Dietary needs"),
+    "accessibility_needs": _("Accessibility needs"),
+    "meals": _("Tickets with a meal"),
+}
+
+
+class AttendeeIndexView(ReadOnlyIndexView):
+    """One row per attendee of a paid or invoiced order."""
+
+    filterset_class = AttendeeFilterSet
+    default_to_upcoming_edition = True
+    list_export = [
+        "order_code",
+        "order_status",
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "job_title",
+        "ticket_types",
+        "dietary_needs",
+        "accessibility_needs",
+    ]
+    export_headings = ATTENDEE_EXPORT_HEADINGS
+    export_values = {
+        "order_code": lambda attendee: attendee.order.code,
+        "order_status": lambda attendee: attendee.order.get_status_display(),
+        "ticket_types": ticket_type_names,
+        "meals": lambda attendee: ticket_type_names(attendee, meals_only=True),
+    }
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .filter(order__status__in=Order.CONFIRMED)
+            .select_related("order")
+            .prefetch_related(tickets_prefetch())
+        )
+
+    def name_column(self):
+        return TitleColumn(
+            "name",
+            label=_("Name"),
+            accessor=lambda attendee: attendee.name or "–",
+            sort_key="last_name",
+            get_url=lambda attendee: order_url(attendee.order_id),
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            self.name_column(),
+            Column("email", label=_("Email"), sort_key="email"),
+            Column("organisation", label=_("Organisation"), sort_key="organisation"),
+            Column("job_title", label=_("Title")),
+            Column("ticket_types", label=_("Ticket types"), accessor=ticket_type_names),
+            Column("dietary_needs", label=_("Dietary needs")),
+            Column("accessibility_needs", label=_("Accessibility needs")),
+            Column("order", label=_("Order"), accessor=order_label, sort_key="order__code"),
+        ]
+
+
+class DietaryIndexView(AttendeeIndexView):
+    """The attendees of paid and invoiced orders who have a ticket with a meal, for the kitchen."""
+
+    page_title = _("Banquet dietary list")
+
+    list_export = ["last_name", "first_name", "organisation", "dietary_needs", "meals", "order_code"]
+
+    def get_base_queryset(self):
+        meals = Ticket.objects.filter(attendee=OuterRef("pk"), ticket_type__asks_dietary_needs=True)
+        return super().get_base_queryset().filter(Exists(meals))
+
+    @cached_property
+    def columns(self):
+        return [
+            self.name_column(),
+            Column("organisation", label=_("Organisation"), sort_key="organisation"),
+            Column("dietary_needs", label=_("Dietary needs"), sort_key="dietary_needs"),
+            Column("meals", label=_("Tickets with a meal"), accessor=self.export_values["meals"]),
+            Column("order", label=_("Order"), accessor=order_label, sort_key="order__code"),
+        ]
+
+
+class InvoiceIndexView(ReadOnlyIndexView):
+    """Invoices and credit notes, as issued (their frozen buyer, total and VAT)."""
+
+    filterset_class = InvoiceFilterSet
+    list_export = [
+        "number",
+        "kind",
+        "credits",
+        "order_code",
+        "buyer",
+        "organisation_number",
+        "reference",
+        "issued_on",
+        "due_on",
+        "total",
+        "vat",
+        "order_status",
+    ]
+    export_headings = {
+        "number": _("Number"),
+        "kind": _("Kind"),
+        "credits": _("Credits"),
+        "order_code": _("Order code"),
+        "buyer": _("Buyer organisation"),
+        "organisation_number": _("Organisation number"),
+        "reference": _("Reference"),
+        "issued_on": _("Issued"),
+        "due_on": _("Due"),
+        "total": _("Total including VAT"),
+        "vat": _("VAT per rate"),
+        "order_status": _("Order status"),
+    }
+    export_values = {
+        "kind": lambda invoice: invoice.get_kind_display(),
+        "credits": lambda invoice: invoice.credits.number if invoice.credits else "",
+        "order_code": lambda invoice: invoice.order.code,
+        "buyer": lambda invoice: invoice.buyer.get("name", ""),
+        "organisation_number": lambda invoice: invoice.buyer.get("organisation_number", ""),
+        "reference": lambda invoice: invoice.buyer.get("reference", ""),
+        "vat": lambda invoice: vat_per_rate_text(invoice.vat_summary),
+        "order_status": lambda invoice: invoice.order.get_status_display(),
+    }
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("order", "credits")
+
+    def kind_label(self, invoice):
+        if invoice.credits:
+            return gettext("%(kind)s (credits %(number)s)") % {
+                "kind": invoice.get_kind_display(),
+                "number": invoice.credits.number,
+            }
+        return invoice.get_kind_display()
+
+    @cached_property
+    def columns(self):
+        values = self.export_values
+        return [
+            TitleColumn(
+                "number",
+                label=_("Number"),
+                sort_key="number",
+                get_url=lambda invoice: reverse(order_viewset.get_url_name("invoice_pdf"), args=[invoice.pk]),
+            ),
+            Column("kind", label=_("Kind"), accessor=self.kind_label, sort_key="kind"),
+            TitleColumn(
+                "order",
+                label=_("Order"),
+                accessor=values["order_code"],
+                sort_key="order__code",
+                get_url=lambda invoice: order_url(invoice.order_id),
+            ),
+            Column("buyer", label=_("Buyer organisation"), accessor=values["buyer"]),
+            Column("reference", label=_("Reference"), accessor=values["reference"]),
+            Column("issued_on", label=_("Issued"), accessor=lambda i: short_date(i.issued_on), sort_key="issued_on"),
+            Column("due_on", label=_("Due"), accessor=lambda invoice: short_date(invoice.due_on), sort_key="due_on"),
+            Column("total", label=_("Total"), accessor=lambda invoice: sek(invoice.total), sort_key="total"),
+            Column("vat", label=_("VAT per rate"), accessor=values["vat"]),
+            Column("order_status", label=_("Order status"), accessor=values["order_status"]),
+        ]
+
+
+WAITING_OR_OFFERED = (WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED)
+
+
+class WaitingListIndexView(ReadOnlyIndexView):
+    """Who waits for which capacity, in the order they came, and the offers made."""
+
+    filterset_class = WaitingListFilterSet
+    list_export = [
+        "capacity",
+        "edition",
+        "name",
+        "email",
+        "status",
+        "created_at",
+        "offered_at",
+        "offer_expires_at",
+    ]
+    export_headings = {
+        "capacity": _("Capacity"),
+        "edition": _("Edition"),
+        "name": _("Name"),
+        "email": _("Email"),
+        "status": _("Status"),
+        "created_at": _("Joined"),
+        "offered_at": _("Offered"),
+        "offer_expires_at": _("Offer valid until"),
+    }
+    export_values = {
+        "capacity": lambda entry: entry.capacity.name,
+        "edition": lambda entry: str(entry.capacity.edition),
+        "status": lambda entry: entry.get_status_display(),
+    }
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("capacity__edition")
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn("name", label=_("Name"), sort_key="name"),
+            Column("email", label=_("Email"), sort_key="email"),
+            Column(
+                "capacity",
+                label=_("Capacity"),
+                accessor=lambda entry: f"{entry.capacity.name} – {entry.capacity.edition}",
+                sort_key="capacity__name",
+            ),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                sort_key="status",
+                primary=lambda entry: entry.status in WAITING_OR_OFFERED,
+            ),
+            DateColumn("created_at", label=_("Joined"), sort_key="created_at"),
+            Column("offered_at", label=_("Offered"), accessor=lambda e: local_datetime(e.offered_at) or "–"),
+            Column(
+                "offer_expires_at",
+                label=_("Offer valid until"),
+                accessor=lambda entry: local_datetime(entry.offer_expires_at) or "–",
+                sort_key="offer_expires_at",
+            ),
+        ]
+
+
+class ReadOnlyViewSet(ModelViewSet):
+    """A listing with export and nothing else: no add, edit, copy, delete or inspect views, no permissions of its
+    own (OrderDataPermissionPolicy lets whoever may see orders in)."""
+
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    search_backend_name = None  # the ORM's icontains
+    list_per_page = 50
+
+    def get_permissions_to_register(self):
+        return Permission.objects.none()
+
+    def register_admin_url_finder(self):
+        pass  # nothing here has an edit page to find
+
+    def get_common_view_kwargs(self, **kwargs):
+        return {
+            **super().get_common_view_kwargs(**kwargs),
+            "add_url_name": None,
+            "edit_url_name": None,
+            "copy_url_name": None,
+            "inspect_url_name": None,
+            "delete_url_name": None,
+            "history_url_name": None,
+            "usage_url_name": None,
+        }
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+
+class AttendeeViewSet(ReadOnlyViewSet):
+    model = Attendee
+    name = "ticket_attendees"
+    url_prefix = "tickets/attendees"
+    icon = "group"
+    menu_label = _("Attendees")
+    index_view_class = AttendeeIndexView
+    search_fields = ["first_name", "last_name", "email", "organisation", "order__code"]
+    ordering = ["last_name", "first_name", "pk"]
+    export_filename = "deltagare"
+
+
+class DietaryViewSet(ReadOnlyViewSet):
+    model = Attendee
+    name = "ticket_dietary"
+    url_prefix = "tickets/dietary"
+    icon = "clipboard-list"
+    menu_label = _("Banquet dietary list")
+    index_view_class = DietaryIndexView
+    search_fields = ["first_name", "last_name", "organisation", "dietary_needs", "order__code"]
+    ordering = ["last_name", "first_name", "pk"]
+    export_filename = "specialkost"
+
+
+class InvoiceViewSet(ReadOnlyViewSet):
+    model = Invoice
+    name = "ticket_invoices"
+    url_prefix = "tickets/invoices"
+    icon = "doc-full"
+    menu_label = _("Invoices")
+    index_view_class = InvoiceIndexView
+    search_fields = ["number", "order__code", "order__organisation_name", "order__reference"]
+    ordering = ["-issued_on", "-number"]
+    export_filename = "fakturor"
+
+
+class WaitingListViewSet(ReadOnlyViewSet):
+    model = WaitingListEntry
+    name = "ticket_waiting_list"
+    url_prefix = "tickets/waiting-list"
+    icon = "time"
+    menu_label = _("Waiting list")
+    index_view_class = WaitingListIndexView
+    search_fields = ["name", "email"]
+    ordering = ["capacity__edition", "capacity__name", "created_at", "pk"]
+    export_filename = "vantelista"
+
+
 class TicketsViewSetGroup(ModelViewSetGroup):
-    items = [TicketTypeViewSet, CapacityViewSet, VoucherViewSet, order_viewset]
+    items = [
+        TicketTypeViewSet,
+        CapacityViewSet,
+        VoucherViewSet,
+        order_viewset,
+        AttendeeViewSet,
+        DietaryViewSet,
+        InvoiceViewSet,
+        WaitingListViewSet,
+    ]
     menu_icon = "tag"
     menu_label = _("Tickets")
     menu_name = "tickets"

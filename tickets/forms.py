@@ -159,6 +159,31 @@ class AttendeeForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in ATTENDEE_FIELDS}
 
 
+class AttendeeChangeForm(AttendeeForm):
+    """An attendee's details changed on the order page after the purchase: the same fields as when registering,
+    prefilled; only the fields shown are sent on (dietary needs stay as they are for someone without a meal)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Changing the address sends nothing by itself; the order page offers to send the confirmation again.
+        self.fields["email"].help_text = _("Where we write to the attendee about the conference.")
+
+    def changes(self):
+        return {name: self.cleaned_data.get(name, "") for name in ATTENDEE_FIELDS if name in self.fields}
+
+
+class CancelOrderForm(forms.Form):
+    """The buyer cancels a whole order. The reason is optional and goes to the order's log only."""
+
+    reason = forms.CharField(
+        label=_("Why are you cancelling?"),
+        max_length=150,
+        required=False,
+        help_text=_("It helps us plan the next conference."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+
+
 ORGANISATION_FIELDS = (
     "organisation_name",
     "organisation_number",
@@ -310,3 +335,22 @@ class BuyerForm(forms.Form):
 
     def buyer_data(self):
         return {name: self.cleaned_data.get(name, "") for name in BUYER_FIELDS}
+
+
+class WaitingListForm(forms.Form):
+    """Name and email of someone who wants a place when one frees up."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, error_messages={"required": _("Enter your name")})
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We write here when a place is free for you. Nothing else."),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address like name@example.org"),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"

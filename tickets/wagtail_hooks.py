@@ -30,6 +30,42 @@ def register_order_log_actions(actions):
                 "reason": data.get("reason", ""),
             }
 
+    @actions.register_action("tickets.order.attendee")
+    class AttendeeChanged(LogFormatter):
+        label = _("Attendee changed")
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            return _("Attendee %(number)s changed by %(actor)s: %(fields)s") % {
+                "number": data.get("attendee"),
+                "actor": data.get("actor", ""),
+                "fields": ", ".join(data.get("fields", [])),
+            }
+
+    @actions.register_action("tickets.order.resent")
+    class ConfirmationResent(LogFormatter):
+        label = _("Confirmation sent again")
+
+        def format_message(self, log_entry):
+            return _("Confirmation sent again (%(actor)s)") % {"actor": log_entry.data.get("actor", "")}
+
+    @actions.register_action("tickets.order.anonymised")
+    class OrderAnonymised(LogFormatter):
+        label = _("Personal data removed")
+
+        def format_message(self, log_entry):
+            return _("Names, email addresses and needs removed after the retention period")
+
+    @actions.register_action("tickets.order.partial_refund")
+    class PartialRefund(LogFormatter):
+        label = _("Partial refund")
+
+        def format_message(self, log_entry):
+            return _("Partial refund of %(amount)s kr: %(reason)s") % {
+                "amount": log_entry.data.get("amount"),
+                "reason": log_entry.data.get("reason", ""),
+            }
+
     @actions.register_action("tickets.order.refund")
     class OrderRefunded(LogFormatter):
         label = _("Refund sent")

@@ -220,6 +220,9 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # A pending order keeps its places this long; a card payment gets at least Stripe's minimum (30 minutes).
 TICKET_HOLD_MINUTES = int(os.environ.get("TICKET_HOLD_MINUTES", "30"))
 INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
+WAITING_LIST_OFFER_HOURS = int(os.environ.get("WAITING_LIST_OFFER_HOURS", "48"))
+# Attendees' and buyers' personal data is removed this many months after their edition ended (accounting kept).
+PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "6"))
 
 # --- Logging: one JSON object a line on stdout ---------------------------------------------------
 

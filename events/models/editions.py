@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -26,6 +28,26 @@ class Edition(index.Indexed, models.Model):
         _("banquet starts"), null=True, blank=True, help_text=_("The award winner is revealed at the banquet.")
     )
     banquet_venue = models.CharField(_("banquet venue"), max_length=200, blank=True)
+    refund_until = models.DateField(
+        _("full refund until"),
+        null=True,
+        blank=True,
+        help_text=_("Buyers may cancel on their order page and get everything back until this day; after it, not."),
+    )
+    changes_until = models.DateField(
+        _("attendee changes until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Attendees' names and dietary needs can be changed on the order page until this day. "
+            "Empty: until the day before the conference."
+        ),
+    )
+    tickets_to_each_attendee = models.BooleanField(
+        _("send each attendee their own ticket"),
+        default=False,
+        help_text=_("Besides the buyer's confirmation, each attendee gets an email with their own ticket."),
+    )
 
     objects = EditionQuerySet.as_manager()
 
@@ -34,6 +56,10 @@ class Edition(index.Indexed, models.Model):
         MultiFieldPanel([FieldPanel("city"), FieldPanel("venue"), FieldPanel("address")], heading=_("Place")),
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")], heading=_("Dates")),
         MultiFieldPanel([FieldPanel("banquet_starts_at"), FieldPanel("banquet_venue")], heading=_("Banquet")),
+        MultiFieldPanel(
+            [FieldPanel("refund_until"), FieldPanel("changes_until"), FieldPanel("tickets_to_each_attendee")],
+            heading=_("Ticket terms"),
+        ),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("city"), index.FilterField("year")]
 
@@ -56,3 +82,7 @@ class Edition(index.Indexed, models.Model):
     @property
     def days(self):
         return (self.ends_on - self.starts_on).days + 1
+
+    def attendee_changes_until(self):
+        """The last day attendees' details can be changed by the buyer."""
+        return self.changes_until or self.starts_on - dt.timedelta(days=1)

@@ -2,7 +2,9 @@
    - Payer step: the organisation fields show only when “organisation” is chosen.
    - Attendees step: a button copies the first attendee's organisation to the others.
    - Order page: while a card payment is being confirmed, the page checks again every few seconds (not for people
-     who asked for reduced motion, and at most for two minutes); the “check again” link is always there. */
+     who asked for reduced motion, and at most for two minutes); the “check again” link is always there.
+   - Order page: a form that sends an email or cancels is sent once, however often its button is pressed (the
+     services ignore a second request anyway; this only saves the wait). */
 (function () {
     "use strict";
 
@@ -49,7 +51,31 @@
         }, seconds * 1000);
     }
 
+    function submitOnce() {
+        var forms = document.querySelectorAll("[data-resend-form], [data-cancel-order-form]");
+        Array.prototype.forEach.call(forms, function (form) {
+            form.addEventListener("submit", function (event) {
+                if (form.getAttribute("data-sent")) {
+                    event.preventDefault();
+                    return;
+                }
+                form.setAttribute("data-sent", "true");
+                var button = form.querySelector("button[type=submit]");
+                if (button) button.setAttribute("aria-disabled", "true");
+            });
+        });
+        window.addEventListener("pageshow", function (event) {
+            if (!event.persisted) return; // back from the next page: the form may be sent again
+            Array.prototype.forEach.call(forms, function (form) {
+                form.removeAttribute("data-sent");
+                var button = form.querySelector("button[type=submit]");
+                if (button) button.removeAttribute("aria-disabled");
+            });
+        });
+    }
+
     organisationFields();
     copyOrganisation();
     autoRefresh();
+    submitOnce();
 })();

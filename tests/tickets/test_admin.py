@@ -2,21 +2,24 @@
 
 import datetime as dt
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.core import mail
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
 from tests.factories import EditionFactory, VoucherFactory, ticket_shop
 from tickets.admin import sek
-from tickets.models import Invoice, Order, TicketType
+from tickets.models import Invoice, Order, Refund, TicketType
 from tickets.services.invoices import place_invoice_order
-from tickets.services.orders import availability, reserve, save_buyer
+from tickets.services.orders import availability, reserve, save_attendees, save_buyer, transition
 
 pytestmark = pytest.mark.django_db
 
@@ -435,3 +438,322 @@ def test_a_ticket_type_with_sold_tickets_is_not_deleted(client, admin, shop):
     assert TicketType.objects.filter(pk=shop.banquet.pk).exists()
     assert client.post(reverse("ticket_types:delete", args=[shop.day_two.pk])).status_code == 302
     assert not TicketType.objects.filter(pk=shop.day_two.pk).exists()
+
+
+# --- Actions on confirmed orders: resend, cancel with refund, refund part, edit an attendee --------------------------
+
+
+def paid_card_order(shop, quantities=None):
+    """A card order Stripe has paid (as the webhook leaves it), with its attendees filled in."""
+    quantities = quantities or {shop.conference_pass.pk: 1, shop.banquet.pk: 1}
+    order = reserve(shop.edition, quantities)
+    save_attendees(
+        order,
+        [
+            {"first_name": f"Deltagare{i}", "last_name": "Kortsson", "email": f"d{i}@example.se"}
+            for i in range(order.attendees.count())
+        ],
+    )
+    order = save_buyer(
+        order,
+        {
+            "buyer_kind": "person",
+            "buyer_name": "Bo Berg",
+            "buyer_email": "bo.berg@example.se",
+            "payment_method": "card",
+        },
+    )
+    with transaction.atomic():
+        order = transition(order, Order.Status.PAID, actor="test")
+    order.payment_method = Order.PaymentMethod.CARD
+    order.stripe_payment_intent = "pi_x"
+    order.save(update_fields=["payment_method", "stripe_payment_intent"])
+    return order
+
+
+def action_url(name, order, *args):
+    return reverse(f"{ORDERS}:{name}", args=[order.pk, *args])
+
+
+def shown_messages(response):
+    """(level, text) of the messages on the page (Wagtail's messages hold escaped HTML)."""
+    return [(m.level_tag, unescape(str(m)).strip()) for m in response.context["messages"]]
+
+
+def service_message(response, text, **params):
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return gettext(text) % params if params else gettext(text)
+
+
+def test_a_paid_card_order_offers_resend_refund_part_and_cancel(client, admin, shop):
+    order = paid_card_order(shop)
+    client.force_login(admin)
+
+    context = client.get(inspect_url(order)).context
+
+    assert context["resend_url"] == action_url("resend", order)
+    assert context["refund_part_url"] == action_url("refund_part", order)
+    assert context["cancel_paid_url"] == action_url("cancel_paid", order)
+    assert context["mark_paid_url"] is None and context["cancel_url"] is None
+    assert [row["edit_url"] for row in context["attendees"]] == [
+        action_url("edit_attendee", order, attendee.pk) for attendee in order.attendees.order_by("position")
+    ]
+
+
+def test_an_invoiced_order_offers_resend_but_no_card_refund(client, admin, shop):
+    order, _ = invoiced_order(shop)
+    client.force_login(admin)
+
+    context = client.get(inspect_url(order)).context
+
+    assert context["resend_url"] and context["mark_paid_url"] and context["cancel_url"]
+    assert context["refund_part_url"] is None and context["cancel_paid_url"] is None
+
+
+def test_a_pending_order_offers_none_of_the_new_actions(client, admin, shop):
+    order = pending_order(shop, {shop.banquet.pk: 1})
+    client.force_login(admin)
+
+    context = client.get(inspect_url(order)).context
+
+    assert context["resend_url"] is None and context["refund_part_url"] is None
+    assert context["cancel_paid_url"] is None
+    assert all(row["edit_url"] is None for row in context["attendees"])
+
+
+def test_resending_the_confirmation_sends_one_more_email(client, admin, shop, django_capture_on_commit_callbacks):
+    order, _ = invoiced_order(shop)
+    client.force_login(admin)
+    assert client.get(action_url("resend", order)).status_code == 200
+    before = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(action_url("resend", order))
+
+    assert response.status_code == 302 and response["Location"] == inspect_url(order)
+    assert len(mail.outbox) == before + 1
+    assert mail.outbox[-1].to == ["anna.ek@example.se"]
+    entry = ModelLogEntry.objects.for_instance(order).get(action="tickets.order.resent")
+    assert entry.user == admin
+    assert [level for level, _ in shown_messages(client.get(inspect_url(order)))] == ["success"]
+
+
+def test_resending_is_not_limited_for_the_organiser(client, admin, shop, django_capture_on_commit_callbacks):
+    order, _ = invoiced_order(shop)
+    client.force_login(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):  # the buyer may ask three times an hour
+            client.post(action_url("resend", order))
+
+    assert len(mail.outbox) == 5
+
+
+def test_resending_for_a_pending_order_shows_the_services_message(client, admin, shop):
+    order = pending_order(shop, {shop.banquet.pk: 1})
+    client.force_login(admin)
+
+    response = client.post(action_url("resend", order), follow=True)
+
+    expected = service_message(response, "Only a paid or invoiced order has tickets to send.")
+    assert shown_messages(response) == [("error", expected)]
+    assert not ModelLogEntry.objects.for_instance(order).filter(action="tickets.order.resent").exists()
+
+
+def test_the_refund_form_shows_what_was_paid_and_refunded(client, admin, shop):
+    order = paid_card_order(shop)
+    Refund.objects.create(order=order, amount=Decimal("200.00"), reason="earlier")
+    client.force_login(admin)
+
+    response = client.get(action_url("refund_part", order))
+
+    assert response.status_code == 200
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        expected = [sek(Decimal("6150.00")), sek(Decimal("200.00")), sek(Decimal("5950.00"))]
+    assert [value for _, value in response.context["details"]] == expected
+    html = response.content.decode()
+    assert 'name="amount"' in html and 'name="reason"' in html
+    for value in expected:
+        assert value in html
+
+
+def test_refunding_part_of_a_paid_card_order_makes_a_refund(client, admin, shop):
+    order = paid_card_order(shop)
+    client.force_login(admin)
+
+    response = client.post(action_url("refund_part", order), {"amount": "500", "reason": "Ingen bankett"})
+
+    assert response.status_code == 302 and response["Location"] == inspect_url(order)
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == Decimal("500.00") and refund.reason == "Ingen bankett"
+    entry = ModelLogEntry.objects.for_instance(order).get(action="tickets.order.partial_refund")
+    assert entry.user == admin and entry.data == {"amount": "500.00", "reason": "Ingen bankett"}
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert [level for level, _ in shown_messages(client.get(inspect_url(order)))] == ["success"]
+
+
+def test_refunding_more_than_was_paid_shows_the_services_message(client, admin, shop):
+    order = paid_card_order(shop)
+    client.force_login(admin)
+
+    response = client.post(action_url("refund_part", order), {"amount": "99999", "reason": "Fel"})
+
+    assert response.status_code == 200  # the form again, with what was typed in
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        left = number_format(order.total, decimal_pos=2, force_grouping=True)  # "6 150,00"
+    expected = service_message(response, "The amount must be more than 0 and at most %(left)s kr.", left=left)
+    assert shown_messages(response) == [("error", expected)]
+    assert expected in response.content.decode()
+    assert response.context["form"]["amount"].value() == "99999"
+    assert not Refund.objects.filter(order=order).exists()
+
+
+def test_an_invoiced_order_cannot_be_refunded_through_stripe(client, admin, shop):
+    order, _ = invoiced_order(shop)
+    client.force_login(admin)
+
+    response = client.post(action_url("refund_part", order), {"amount": "100", "reason": "Rabatt"})
+
+    expected = service_message(response, "Only a paid card order can be refunded through Stripe.")
+    assert shown_messages(response) == [("error", expected)]
+    assert not Refund.objects.exists()
+
+
+def test_cancelling_a_paid_card_order_refunds_it_in_full_and_frees_the_places(client, admin, shop):
+    order = paid_card_order(shop)
+    assert availability(shop.edition)[shop.banquet.pk] == 4
+    client.force_login(admin)
+
+    page = client.get(action_url("cancel_paid", order))
+    with translation.override(page.wsgi_request.LANGUAGE_CODE):
+        assert sek(order.total) in page.content.decode()
+    response = client.post(action_url("cancel_paid", order), {"reason": "Sjuk"})
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    refund = Refund.objects.get(order=order)
+    assert refund.amount == order.total == Decimal("6150.00")
+    left = availability(shop.edition)
+    assert left[shop.conference_pass.pk] == 10 and left[shop.banquet.pk] == 5
+    entry = ModelLogEntry.objects.for_instance(order).filter(action="tickets.order.status").latest("pk")
+    assert entry.user == admin and entry.data["to"] == "canceled" and entry.data["reason"] == "Sjuk"
+    assert [level for level, _ in shown_messages(client.get(inspect_url(order)))] == ["success"]
+
+
+def test_cancelling_a_pending_order_here_shows_the_services_message(client, admin, shop):
+    order = pending_order(shop, {shop.banquet.pk: 1})
+    client.force_login(admin)
+
+    response = client.post(action_url("cancel_paid", order), follow=True)
+
+    expected = service_message(response, "Only a paid or invoiced order can be cancelled.")
+    assert shown_messages(response) == [("error", expected)]
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+
+
+def attendee_data(**changes):
+    return {
+        "first_name": "Cecilia",
+        "last_name": "Citron",
+        "email": "cecilia@example.se",
+        "organisation": "Lunds kommun",
+        "job_title": "Säkerhetschef",
+        "dietary_needs": "Vegan",
+        "accessibility_needs": "",
+        **changes,
+    }
+
+
+def test_editing_an_attendee_changes_the_details_and_logs_it(client, admin, shop):
+    order, _ = invoiced_order(shop)
+    attendee = order.attendees.get(position=2)
+    client.force_login(admin)
+
+    page = client.get(action_url("edit_attendee", order, attendee.pk))
+    assert page.status_code == 200 and 'name="dietary_needs"' in page.content.decode()
+    response = client.post(action_url("edit_attendee", order, attendee.pk), attendee_data())
+
+    assert response.status_code == 302 and response["Location"] == inspect_url(order)
+    attendee.refresh_from_db()
+    assert (attendee.name, attendee.email, attendee.job_title, attendee.dietary_needs) == (
+        "Cecilia Citron",
+        "cecilia@example.se",
+        "Säkerhetschef",
+        "Vegan",
+    )
+    entry = ModelLogEntry.objects.for_instance(order).get(action="tickets.order.attendee")
+    assert entry.user == admin and entry.data["attendee"] == 2
+    assert [level for level, _ in shown_messages(client.get(inspect_url(order)))] == ["success"]
+
+
+def test_an_attendee_is_edited_after_the_buyers_deadline(client, admin, shop):
+    shop.edition.starts_on = timezone.localdate() - dt.timedelta(days=1)  # the buyer's deadline has passed
+    shop.edition.save()
+    order, _ = invoiced_order(shop)
+    attendee = order.attendees.get(position=1)
+    client.force_login(admin)
+
+    client.post(action_url("edit_attendee", order, attendee.pk), attendee_data(first_name="Dagny"))
+
+    attendee.refresh_from_db()
+    assert attendee.first_name == "Dagny"
+
+
+def test_an_attendee_without_a_name_is_refused_with_the_services_message(client, admin, shop):
+    order, _ = invoiced_order(shop)
+    attendee = order.attendees.get(position=1)
+    client.force_login(admin)
+
+    response = client.post(action_url("edit_attendee", order, attendee.pk), attendee_data(last_name=""))
+
+    assert response.status_code == 200
+    expected = service_message(response, "Enter the attendee's first and last name.")
+    assert shown_messages(response) == [("error", expected)]
+    attendee.refresh_from_db()
+    assert attendee.first_name == ""
+
+
+def test_an_attendee_of_another_order_is_not_found(client, admin, shop):
+    order, _ = invoiced_order(shop)
+    other, _ = invoiced_order(shop, email="bo.berg@example.se")
+    client.force_login(admin)
+
+    url = action_url("edit_attendee", order, other.attendees.first().pk)
+    assert client.get(url).status_code == 404
+    assert client.post(url, attendee_data()).status_code == 404
+
+
+def test_an_editor_gets_403_on_every_new_action(client, editor, shop):
+    order = paid_card_order(shop)
+    attendee = order.attendees.first()
+    client.force_login(editor)
+
+    for url, data in (
+        (action_url("resend", order), {}),
+        (action_url("cancel_paid", order), {"reason": "x"}),
+        (action_url("refund_part", order), {"amount": "100", "reason": "x"}),
+        (action_url("edit_attendee", order, attendee.pk), attendee_data()),
+    ):
+        assert client.get(url).status_code == 403, url
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert "bo.berg@example.se" not in response.content.decode()
+    order.refresh_from_db()
+    attendee.refresh_from_db()
+    assert order.status == Order.Status.PAID and not Refund.objects.exists()
+    assert attendee.first_name == "Deltagare0"
+    assert not ModelLogEntry.objects.for_instance(order).filter(action="tickets.order.resent").exists()
+
+
+def test_view_order_does_not_let_a_user_act_on_a_paid_order(client, editor, shop):
+    editor.user_permissions.add(Permission.objects.get(content_type__app_label="tickets", codename="view_order"))
+    order = paid_card_order(shop)
+    client.force_login(editor)
+
+    context = client.get(inspect_url(order)).context
+    assert context["resend_url"] is None and context["refund_part_url"] is None
+    assert all(row["edit_url"] is None for row in context["attendees"])
+    assert client.post(action_url("refund_part", order), {"amount": "1", "reason": "x"}).status_code == 403

@@ -1,6 +1,7 @@
 from .catalogue import VAT_RATES, Capacity, TicketType, Voucher
 from .invoices import Invoice, InvoiceSequence, InvoiceSettings
 from .orders import Attendee, Order, Refund, StripeEvent, Ticket
+from .waiting_list import WaitingListEntry
 
 __all__ = [
     "VAT_RATES",
@@ -15,4 +16,5 @@ __all__ = [
     "Ticket",
     "TicketType",
     "Voucher",
+    "WaitingListEntry",
 ]

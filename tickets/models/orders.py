@@ -98,6 +98,7 @@ class Order(models.Model):
     stripe_session_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_session_url = models.URLField(max_length=2000, blank=True)
     stripe_payment_intent = models.CharField(max_length=255, blank=True)
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
 

@@ -83,9 +83,9 @@ def _summary(lines):
 
 
 @transaction.atomic
-def place_invoice_order(order, *, now=None):
+def place_invoice_order(order, *, now=None, notify=True):
     """Confirms a pending organisation's order for payment by invoice: tickets valid at once, an invoice due in
-    INVOICE_DUE_DAYS, and the email with the invoice queued."""
+    INVOICE_DUE_DAYS, and (unless told not to) the email with the tickets and the invoice queued."""
     now = now or timezone.now()
     order = _pending_with_hold(order, now=now)
     if not order.is_organisation or not order.organisation_number:
@@ -108,9 +108,10 @@ def place_invoice_order(order, *, now=None):
     order.invoice_due_on = invoice.due_on
     order.save(update_fields=["payment_method", "invoice_due_on"])
     transition(order, Order.Status.INVOICED, actor="buyer", reason=f"invoice {invoice.number}", now=now)
-    from tickets import emails
+    if notify:
+        from tickets import emails
 
-    emails.send_order_confirmation(order, invoice=invoice)
+        emails.send_order_confirmation(order)
     return order, invoice
 
 
@@ -123,29 +124,35 @@ def mark_invoice_paid(order, *, by, reason="", now=None):
     return transition(order, Order.Status.PAID, by=by, reason=reason or "invoice paid", now=now)
 
 
+def credit_invoice(order, *, now=None):
+    """A credit note cancelling the order's invoice (None if it has none, or it is credited already); the caller
+    holds the order's lock."""
+    now = now or timezone.now()
+    invoice = order.invoices.filter(kind=Invoice.Kind.INVOICE, credit_note__isnull=True).first()
+    if invoice is None:
+        return None
+    settings_, seller = _seller()
+    lines = _lines(order, sign=-1)
+    return Invoice.objects.create(
+        order=order,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        number=_next_number(settings_.number_prefix),
+        credits=invoice,
+        issued_on=timezone.localdate(now),
+        seller=seller,
+        buyer=invoice.buyer,
+        lines=lines,
+        vat_summary=_summary(lines),
+        total=-invoice.total,
+    )
+
+
 @transaction.atomic
 def cancel_invoice_order(order, *, by, reason="", now=None):
     """Cancels an invoiced order: its places are freed and a credit note cancels the invoice."""
-    now = now or timezone.now()
     order = lock_order(order)
     if order.status != Order.Status.INVOICED:
         raise TicketingError(_("Only an unpaid invoiced order can be cancelled here."), code="not_invoiced")
-    invoice = order.invoices.filter(kind=Invoice.Kind.INVOICE, credit_note__isnull=True).first()
-    credit_note = None
-    if invoice is not None:
-        settings_, seller = _seller()
-        lines = _lines(order, sign=-1)
-        credit_note = Invoice.objects.create(
-            order=order,
-            kind=Invoice.Kind.CREDIT_NOTE,
-            number=_next_number(settings_.number_prefix),
-            credits=invoice,
-            issued_on=timezone.localdate(now),
-            seller=seller,
-            buyer=invoice.buyer,
-            lines=lines,
-            vat_summary=_summary(lines),
-            total=-invoice.total,
-        )
+    credit_note = credit_invoice(order, now=now)
     transition(order, Order.Status.CANCELED, by=by, reason=reason or "invoice cancelled", now=now)
     return order, credit_note

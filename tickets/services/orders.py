@@ -18,6 +18,7 @@ from tickets.models import Attendee, Capacity, Order, Ticket, TicketType, Vouche
 from tickets.models.orders import holds_places
 
 from . import HoldExpired, InvalidTransition, NotOnSale, SoldOut, TicketingError, VoucherRefused
+from .waiting_list import open_offers, use_offer
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def transition(order, to, *, by=None, actor="", reason="", now=None):
         order.paid_at = now or timezone.now()
         fields.append("paid_at")
     order.save(update_fields=fields)
+    if before in HOLDING_STATES and to not in HOLDING_STATES:
+        _offer_freed_places_after_commit(order)
     log(
         instance=order,
         action=STATUS_ACTION,
@@ -71,6 +74,15 @@ def transition(order, to, *, by=None, actor="", reason="", now=None):
     )
     logger.info("Order %s: %s → %s", order.code, before, to, extra={"order": order.code, "reason": reason})
     return order
+
+
+HOLDING_STATES = {Order.Status.PENDING, *Order.CONFIRMED}
+
+
+def _offer_freed_places_after_commit(order):
+    from tickets.tasks import offer_freed_places
+
+    transaction.on_commit(lambda: offer_freed_places.enqueue(order.pk))
 
 
 def lock_order(order):
@@ -98,6 +110,7 @@ def availability(edition, *, now=None):
         capacity.pk: capacity for capacity in Capacity.objects.filter(edition=edition).prefetch_related("ticket_types")
     }
     taken = _taken(list(capacities), now=now)
+    taken.update(open_offers(list(capacities), now=now))
     left = {}
     for capacity in capacities.values():
         free = max(capacity.size - taken[capacity.pk], 0)
@@ -109,12 +122,14 @@ def availability(edition, *, now=None):
     return left
 
 
-def _ensure_room(wanted, *, now, exclude_order=None):
+def _ensure_room(wanted, *, now, exclude_order=None, using_voucher=None):
     """Locks the capacities `wanted` ({TicketType: quantity}) draws from, in id order so that buyers never
-    deadlock, and raises SoldOut naming the types that no longer fit beside every other order's hold."""
+    deadlock, and raises SoldOut naming the types that no longer fit beside every other order's hold and the
+    places offered to the waiting list (except the one `using_voucher` was offered)."""
     capacity_ids = sorted({capacity.pk for ticket_type in wanted for capacity in ticket_type.capacities.all()})
     capacities = {c.pk: c for c in Capacity.objects.select_for_update().filter(pk__in=capacity_ids).order_by("pk")}
     taken = _taken(capacity_ids, now=now, exclude_order=exclude_order)
+    taken.update(open_offers(capacity_ids, now=now, except_voucher=using_voucher))
     need = Counter()
     for ticket_type, quantity in wanted.items():
         for capacity in ticket_type.capacities.all():
@@ -232,9 +247,10 @@ def reserve(edition, quantities, *, voucher_code="", language="sv", now=None):
     Ticket.objects.bulk_create(tickets)
     log(instance=order, action="tickets.order.created", data={"tickets": len(tickets), "actor": "buyer"})
 
-    _ensure_room(wanted, now=now, exclude_order=order)
+    _ensure_room(wanted, now=now, exclude_order=order, using_voucher=voucher)
     if voucher:
         _ensure_voucher_left(order, voucher, now=now)
+        use_offer(voucher)
     _schedule_expiry(order)
     return order
 

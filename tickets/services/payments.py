@@ -153,7 +153,7 @@ def _refund_late_payment(order, *, actor, now, reason="late payment, sold out"):
     from tickets import emails
 
     emails.send_late_payment_refunded(order)
-    _submit_after_commit(refund)
+    refund_after_commit(refund)
     return order
 
 
@@ -162,11 +162,12 @@ def _refund_unwanted(order, payment_intent, *, now, reason):
         return order
     logger.warning("Second payment for a settled order", extra={"order": order.code})
     refund = Refund.objects.create(order=order, amount=order.total, reason=f"{payment_intent}: {reason}")
-    _submit_after_commit(refund, payment_intent=payment_intent)
+    refund_after_commit(refund, payment_intent=payment_intent)
     return order
 
 
-def _submit_after_commit(refund, *, payment_intent=None):
+def refund_after_commit(refund, *, payment_intent=None):
+    """Queues `refund` for the task worker once the transaction commits."""
     from tickets.tasks import submit_refund
 
     transaction.on_commit(lambda: submit_refund.enqueue(refund.pk, payment_intent or ""))

@@ -1,4 +1,5 @@
-"""The public registration, in four steps (choose tickets → attendees → payer → review and pay), and the order page.
+"""The public registration, in four steps (choose tickets → attendees → payer → review and pay). The order page,
+where a registration ends, is in `tickets.views.order_page`.
 
 Each step loads the pending order named in the visitor's session, calls one service and, when the service says no,
 shows its message next to what it concerns. Places, vouchers, prices and payments are decided in
@@ -6,30 +7,27 @@ shows its message next to what it concerns. Places, vouchers, prices and payment
 no personal data goes into an address.
 """
 
-import logging
 import math
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Edition
 from tickets.forms import AttendeeForm, BuyerForm, TicketChoiceForm
-from tickets.models import Invoice, Order
+from tickets.models import Order
 from tickets.services import HoldExpired, SoldOut, TicketingError, VoucherRefused, payments
 from tickets.services import invoices as invoice_services
 from tickets.services import orders as order_services
 from tickets.services.pricing import vat_summary
-
-logger = logging.getLogger(__name__)
 
 SESSION_KEY = "tickets.order_secret"
 STEPS = [
@@ -158,7 +156,9 @@ def choose(request):
     # A choice is decided by the reservation itself, under its lock; what is left is counted only to show it.
     posted = request.method == "POST"
     left = {} if posted else order_services.availability(edition, now=now)
-    form = TicketChoiceForm(request.POST or None, ticket_types=ticket_types, left=left)
+    # A waiting list's offer links here with the personal code filled in.
+    initial = {"voucher_code": request.GET.get("kod", "")[:40]}
+    form = TicketChoiceForm(request.POST or None, ticket_types=ticket_types, left=left, initial=initial)
     status = 200
     if posted:
         if form.is_valid():
@@ -317,42 +317,3 @@ def cancel(request):
         order_services.cancel_pending(order, reason="cancelled by the buyer")
         messages.success(request, _("Your registration has been cancelled and the places released."))
     return redirect("tickets:register")
-
-
-# --- The order page -------------------------------------------------------------------------------------------
-
-
-@private
-@require_safe
-def order_page(request, secret):
-    order = get_object_or_404(Order.objects.select_related("edition"), secret=secret)
-    if order.status == Order.Status.PENDING and order.stripe_session_id:
-        try:
-            order = payments.refresh_from_stripe(order)  # the buyer may be back before Stripe's webhook
-        except TicketingError:
-            logger.warning("Return from Stripe not applied", exc_info=True, extra={"order": order.code})
-    if order.status != Order.Status.PENDING and request.session.get(SESSION_KEY) == order.secret:
-        request.session.pop(SESSION_KEY)
-    invoice = order.invoices.filter(kind=Invoice.Kind.INVOICE).order_by("-issued_on", "-pk").first()
-    context = {
-        **order_summary(order),
-        "order": order,
-        "invoice": invoice,
-        "processing": order.status == Order.Status.PENDING and bool(order.stripe_session_id),
-        "continue_url": reverse("tickets:review") if request.session.get(SESSION_KEY) == order.secret else "",
-    }
-    return render(request, "tickets/order_page.html", context)
-
-
-@private
-@require_safe
-def invoice_pdf(request, secret, number):
-    order = get_object_or_404(Order, secret=secret)
-    invoice = order.invoices.filter(number=number).first()
-    if invoice is None:
-        raise Http404("No such invoice on this order.")
-    from tickets.invoice_pdf import render_invoice_pdf  # reportlab is loaded only when an invoice is asked for
-
-    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-    return response
