@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),
     path("live/", include("events.live.urls")),
+    path("api/", include("tickets.api")),
     path("", include("events.urls")),
     path("", include("tickets.urls")),
 ]

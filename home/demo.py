@@ -231,6 +231,10 @@ TICKET_ADMINISTRATION = [
     ("tickets", "change_order"),
     ("tickets", "view_invoice"),
     ("tickets", "change_invoicesettings"),
+    *[("tickets", f"{action}_checkinlist") for action in ("add", "change", "delete", "view")],
+    *[("tickets", f"{action}_scannerdevice") for action in ("add", "change", "view")],
+    ("tickets", "add_checkin"),
+    ("tickets", "view_checkin"),
 ]
 
 GROUPS = {
@@ -255,7 +259,11 @@ GROUPS = {
         "pages": PAGE_EDITING,
         "media": MEDIA_EDITING,
     },
-    "Entrépersonal": {"permissions": [ADMIN_ACCESS], "pages": [], "media": []},
+    "Entrépersonal": {
+        "permissions": [ADMIN_ACCESS, ("tickets", "add_checkin"), ("tickets", "view_checkinlist")],
+        "pages": [],
+        "media": [],
+    },
     "Jury": {"permissions": [ADMIN_ACCESS], "pages": [], "media": []},
 }
 

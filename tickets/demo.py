@@ -203,3 +203,22 @@ def seed_demo_orders(edition, *, count=40):
                 transition(order, Order.Status.CANCELED, actor="demo", reason="cancelled by the buyer")
             elif number == 2:
                 transition(order, Order.Status.REFUNDED, actor="demo", reason="refunded in Stripe")
+
+
+@transaction.atomic
+def seed_checkin_lists(edition):
+    """The doors: each conference day admits the conference pass and that day's pass; the banquet its tickets."""
+    from tickets.models import CheckinList
+
+    types = list(TicketType.objects.filter(edition=edition))
+    passes = [t for t in types if t.kind == TicketType.Kind.CONFERENCE]
+    for number, day in enumerate(
+        [edition.starts_on + dt.timedelta(days=offset) for offset in range(edition.days)], start=1
+    ):
+        admits = passes + [t for t in types if t.kind == TicketType.Kind.DAY and t.valid_on == day]
+        checkin_list, created = CheckinList.objects.get_or_create(edition=edition, name=f"Konferens dag {number}")
+        if created:
+            checkin_list.ticket_types.set(admits)
+    banquet, created = CheckinList.objects.get_or_create(edition=edition, name="Bankett")
+    if created:
+        banquet.ticket_types.set([t for t in types if t.kind == TicketType.Kind.BANQUET])

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "ninja",  # the check-in API's docs page, served from our own static files
     "django_tasks",
     "django_tasks_db",
     "anymail",

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from events.demo import seed_award_rounds, seed_editions, seed_event_pages, seed_programme
 from home.demo import seed_content_pages, seed_home, seed_people
-from tickets.demo import seed_demo_orders, seed_ticket_shop
+from tickets.demo import seed_checkin_lists, seed_demo_orders, seed_ticket_shop
 
 
 class Command(BaseCommand):
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         seed_award_rounds(edition)
         seed_ticket_shop(edition)
         seed_demo_orders(edition)
+        seed_checkin_lists(edition)
         sessions = edition.sessions.count()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready: {edition.name} in {edition.city}, {sessions} sessions.")

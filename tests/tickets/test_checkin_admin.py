@@ -1,0 +1,71 @@
+"""Check-in lists and scanner devices in the admin: a new device's token is shown once and works, a revoked one
+does not, and only organisers manage them."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import EditionFactory, ticket_shop
+from tickets.models import CheckinList, ScannerDevice
+from tickets.services.checkin import device_for_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+
+
+def test_adding_a_device_shows_its_token_once_and_the_token_works(client, admin):
+    edition = EditionFactory()
+    client.force_login(admin)
+
+    response = client.post(reverse("scanner_devices:add"), {"edition": edition.pk, "name": "Dörr A"})
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    token = re.search(r'id="device-token" type="text" readonly value="([^"]+)"', response.content.decode()).group(1)
+    device = ScannerDevice.objects.get()
+    assert device_for_token(token) == device
+    assert token not in client.get(reverse("scanner_devices:edit", args=[device.pk])).content.decode()
+
+
+def test_a_revoked_device_stops_working(client, admin):
+    edition = EditionFactory()
+    device, token = ScannerDevice.create_with_token(edition=edition, name="Dörr A")
+    client.force_login(admin)
+
+    client.post(
+        reverse("scanner_devices:edit", args=[device.pk]),
+        {"edition": edition.pk, "name": "Dörr A", "revoked_at": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+    )
+
+    device.refresh_from_db()
+    assert device.revoked_at is not None
+    assert device_for_token(token) is None
+
+
+def test_check_in_lists_are_listed_with_expected_and_arrived(client, admin):
+    shop = ticket_shop(EditionFactory())
+    checkin_list = CheckinList.objects.create(edition=shop.edition, name="Bankett")
+    checkin_list.ticket_types.set([shop.banquet])
+    client.force_login(admin)
+
+    response = client.get(reverse("checkin_lists:index"))
+
+    assert response.status_code == 200
+    assert "Bankett" in response.content.decode()
+
+
+def test_editors_cannot_manage_devices(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    editor = django_user_model.objects.create_user("redaktor", password="x")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+
+    assert client.get(reverse("scanner_devices:add")).status_code in (302, 403)
+    assert client.get(reverse("scanner_devices:index")).status_code in (302, 403)

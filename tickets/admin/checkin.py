@@ -1,0 +1,108 @@
+"""The doors in the admin: check-in lists with their arrivals, and the scanner devices with their tokens (shown
+once, when a device is added); a device is revoked by setting its “revoked” time."""
+
+from django import forms
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from tickets.admin.access import CataloguePermissionPolicy
+from tickets.models import Checkin, CheckinList, ScannerDevice
+from tickets.services.checkin import list_status
+
+for _model in (CheckinList, ScannerDevice):
+    register_permission_policy(_model, CataloguePermissionPolicy(_model))
+
+
+class CheckinListIndexView(IndexView):
+    def get_base_queryset(self):
+        arrived = Count("checkins__ticket", filter=Q(checkins__result=Checkin.Result.OK), distinct=True)
+        return super().get_base_queryset().select_related("edition").annotate(arrived=arrived)
+
+    @cached_property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("expected", label=_("Expected"), accessor=lambda item: list_status(item)["expected"]),
+            Column("arrived", label=_("Arrived"), sort_key="arrived"),
+        ]
+
+
+class CheckinListViewSet(ModelViewSet):
+    model = CheckinList
+    name = "checkin_lists"
+    url_prefix = "tickets/checkin-lists"
+    icon = "list-ul"
+    menu_label = _("Check-in lists")
+    index_view_class = CheckinListIndexView
+    list_display = ["name", "edition", "allow_reentry"]
+    list_filter = ["edition"]
+    ordering = ["edition", "name"]
+    copy_view_enabled = False
+
+
+class DeviceForm(forms.ModelForm):
+    class Meta:
+        model = ScannerDevice
+        fields = ["edition", "name"]
+
+
+class DeviceCreateView(CreateView):
+    """Adds a device and shows its token on the page itself, once: it is never stored or sent anywhere else."""
+
+    template_name = "tickets/admin/device_created.html"
+
+    def form_valid(self, form):
+        device, token = ScannerDevice.create_with_token(
+            edition=form.cleaned_data["edition"], name=form.cleaned_data["name"]
+        )
+        self.object = device
+        response = self.render_to_response(
+            {
+                **self.get_context_data(form=form),
+                "device": device,
+                "token": token,
+                "index_url": reverse(self.index_url_name),
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def device_state(device):
+    return gettext("Active") if device.is_active else gettext("Revoked")
+
+
+class DeviceIndexView(IndexView):
+    @cached_property
+    def columns(self):
+        return [
+            *super().columns,
+            Column(
+                "state", label=_("State"), accessor=lambda d: gettext("Active") if d.is_active else gettext("Revoked")
+            ),
+        ]
+
+
+class ScannerDeviceViewSet(ModelViewSet):
+    model = ScannerDevice
+    name = "scanner_devices"
+    url_prefix = "tickets/devices"
+    icon = "mobile-alt"
+    menu_label = _("Scanner devices")
+    form_fields = ["edition", "name", "revoked_at"]
+    add_view_class = DeviceCreateView
+    index_view_class = DeviceIndexView
+    list_display = ["name", "edition", "created_at", "last_seen_at", "revoked_at"]
+    list_filter = ["edition"]
+    ordering = ["edition", "name"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return super().get_form_class(for_update=for_update) if for_update else DeviceForm

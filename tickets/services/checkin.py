@@ -1,0 +1,204 @@
+"""Check-in at the doors: the verdict for a scanned ticket at a list, decided under the ticket's row lock so that
+two doors scanning the same ticket at the same instant get exactly one `ok`; a scanner's nonce makes a repeated
+upload return the first answer and change nothing. Scans made offline and uploaded later keep the earliest as the
+admission and record the others as duplicates."""
+
+import datetime as dt
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from tickets.models import Checkin, Order, Ticket
+from tickets.models.checkin import hash_token
+
+Result = Checkin.Result
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock a little ahead is believed; further ahead, not
+
+
+def device_for_token(token, *, now=None):
+    """The active scanner device the bearer `token` belongs to, or None."""
+    from tickets.models import ScannerDevice
+
+    if not token:
+        return None
+    device = ScannerDevice.objects.select_related("edition").filter(token_hash=hash_token(token)).first()
+    if device is None or not device.is_active:
+        return None
+    now = now or timezone.now()
+    if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
+        ScannerDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    return device
+
+
+def attendee_card(ticket, checkin_list):
+    """What the door sees of the ticket's holder: name, organisation, ticket type and, where the ticket includes
+    a meal, the dietary needs. Nothing else."""
+    attendee = ticket.attendee
+    card = {
+        "name": attendee.name,
+        "organisation": attendee.organisation,
+        "ticket_type": ticket.ticket_type.display_name,
+        "order": ticket.order.code,
+    }
+    if ticket.ticket_type.asks_dietary_needs:
+        card["dietary_needs"] = attendee.dietary_needs
+    return card
+
+
+def _answer(status, ticket, checkin_list, *, checked_in_at=None, by=""):
+    return {
+        "status": status,
+        "attendee": attendee_card(ticket, checkin_list) if ticket is not None else None,
+        "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
+        "checked_in_by": by or None,
+        "list": str(checkin_list.pk),
+    }
+
+
+def _verdict(ticket, checkin_list, *, scanned_at, uploaded):
+    """(result, the admission it conflicts with or None) for a locked `ticket` at `checkin_list`. An `uploaded`
+    scan (made offline, sent later) that is earlier than the admission on record becomes the admission."""
+    if ticket is None or ticket.order.edition_id != checkin_list.edition_id:
+        return Result.UNKNOWN, None
+    status = ticket.order.status
+    if status in (Order.Status.CANCELED, Order.Status.REFUNDED):
+        return Result.CANCELED, None
+    if status not in Order.CONFIRMED:
+        return Result.UNPAID, None
+    admits = checkin_list.ticket_types.filter(pk=ticket.ticket_type_id).exists()
+    if not admits or not checkin_list.is_open(scanned_at):
+        return Result.WRONG_LIST, None
+    if checkin_list.allow_reentry:
+        return Result.OK, None
+    admission = (
+        Checkin.objects.filter(ticket=ticket, checkin_list=checkin_list, result=Result.OK)
+        .select_related("device", "user")
+        .first()
+    )
+    if admission is None:
+        return Result.OK, None
+    if uploaded and scanned_at < admission.scanned_at:
+        # An earlier scan, uploaded late from a device that was offline: it is the admission.
+        admission.result = Result.ALREADY_CHECKED_IN
+        admission.save(update_fields=["result"])
+        return Result.OK, None
+    return Result.ALREADY_CHECKED_IN, admission
+
+
+def _who(checkin):
+    if checkin.device_id:
+        return checkin.device.name
+    if checkin.user_id:
+        return checkin.user.get_full_name() or checkin.user.get_username()
+    return ""
+
+
+def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_at=None, now=None):
+    """The door's answer for the ticket `secret` at `checkin_list` (ok, already_checked_in with when and where,
+    wrong_list, unpaid, canceled or unknown), recorded as a Checkin. With a `nonce` seen before, the first answer,
+    unchanged. `scanned_at` is when the device scanned (offline scans are uploaded later)."""
+    nonce = nonce or None
+    if nonce and (earlier := Checkin.objects.filter(nonce=nonce).first()):
+        return earlier.answer
+    uploaded = scanned_at is not None  # a scan the device made earlier, offline, and sends now
+    try:
+        with transaction.atomic():
+            ticket = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("order", "attendee", "ticket_type")
+                .filter(secret=secret)
+                .first()
+                if secret
+                else None
+            )
+            # The clock is read under the lock: of two doors at the same instant, the second is the later.
+            now = now or timezone.now()
+            scanned_at = min(scanned_at or now, now + CLOCK_SKEW)
+            result, admission = _verdict(ticket, checkin_list, scanned_at=scanned_at, uploaded=uploaded)
+            if result == Result.UNKNOWN:
+                ticket = None  # nothing about another edition's ticket
+            if admission is not None:
+                answer = _answer(result, ticket, checkin_list, checked_in_at=admission.scanned_at, by=_who(admission))
+            elif result == Result.OK:
+                answer = _answer(result, ticket, checkin_list, checked_in_at=scanned_at)
+            else:
+                answer = _answer(result, ticket, checkin_list)
+            Checkin.objects.create(
+                checkin_list=checkin_list,
+                ticket=ticket,
+                result=result,
+                scanned_at=scanned_at,
+                received_at=now,
+                device=device,
+                user=user if user is not None and user.is_authenticated else None,
+                nonce=nonce,
+                answer=answer,
+            )
+            return answer
+    except IntegrityError:
+        if nonce and (earlier := Checkin.objects.filter(nonce=nonce).first()):
+            return earlier.answer  # the same upload twice at the same moment
+        raise
+
+
+# --- Reads -------------------------------------------------------------------------------------------------------
+
+
+def admitted_tickets(checkin_list):
+    """Tickets of confirmed orders that `checkin_list` admits."""
+    return Ticket.objects.filter(
+        order__edition_id=checkin_list.edition_id,
+        order__status__in=Order.CONFIRMED,
+        ticket_type__in=checkin_list.ticket_types.all(),
+    )
+
+
+def list_status(checkin_list):
+    """{"expected", "arrived"} for `checkin_list`, in two queries."""
+    expected = admitted_tickets(checkin_list).count()
+    arrived = Checkin.objects.filter(checkin_list=checkin_list, result=Result.OK).values("ticket").distinct().count()
+    return {"expected": expected, "arrived": arrived}
+
+
+def search(checkin_list, query, *, limit=20):
+    """Tickets `checkin_list` admits whose holder's name, email or organisation contains `query`."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    words = query.split()
+    tickets = admitted_tickets(checkin_list).select_related("attendee", "ticket_type", "order")
+    for word in words:
+        tickets = tickets.filter(
+            Q(attendee__first_name__icontains=word)
+            | Q(attendee__last_name__icontains=word)
+            | Q(attendee__email__icontains=word)
+            | Q(attendee__organisation__icontains=word)
+        )
+    tickets = tickets.annotate(
+        admitted=Count("checkins", filter=Q(checkins__checkin_list=checkin_list, checkins__result=Result.OK))
+    )
+    return list(tickets.order_by("attendee__last_name", "attendee__first_name")[:limit])
+
+
+def secret_hash(secret):
+    """What a scanner keeps offline instead of the secret: enough to recognise a ticket, useless to forge one."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def offline_data(checkin_list):
+    """Every ticket `checkin_list` admits, as a scanner keeps it offline: the secret's hash, the holder's card,
+    and whether it has been admitted already."""
+    admitted = set(
+        Checkin.objects.filter(checkin_list=checkin_list, result=Result.OK).values_list("ticket_id", flat=True)
+    )
+    tickets = admitted_tickets(checkin_list).select_related("attendee", "ticket_type", "order")
+    return [
+        {
+            "hash": secret_hash(ticket.secret),
+            "attendee": attendee_card(ticket, checkin_list),
+            "checked_in": ticket.pk in admitted,
+        }
+        for ticket in tickets
+    ]
