@@ -134,6 +134,18 @@ def test_orders_are_filtered_by_status(client, admin, shop):
     assert invoiced.code not in response.content.decode()
 
 
+def test_orders_are_filtered_by_ticket_type_once_each(client, admin, shop):
+    with_banquet, _ = invoiced_order(shop)  # two passes and a banquet
+    passes_only = pending_order(shop, {shop.conference_pass.pk: 2})
+    client.force_login(admin)
+
+    banquet = client.get(reverse(f"{ORDERS}:index"), {"ticket_type": shop.banquet.pk}).context["object_list"]
+    passes = client.get(reverse(f"{ORDERS}:index"), {"ticket_type": shop.conference_pass.pk}).context["object_list"]
+
+    assert [order.code for order in banquet] == [with_banquet.code]
+    assert sorted(order.code for order in passes) == sorted([with_banquet.code, passes_only.code])
+
+
 def test_orders_have_no_add_edit_or_delete_urls(client, admin, shop):
     order, _ = invoiced_order(shop)
     for name, args in (("add", []), ("edit", [order.pk]), ("delete", [order.pk]), ("copy", [order.pk])):

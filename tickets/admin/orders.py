@@ -3,6 +3,7 @@ calling a service) and the invoice PDFs. No add, edit or delete views."""
 
 from decimal import Decimal
 
+import django_filters
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -20,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import ModelLogEntry
 
 from tickets.admin.access import CsvInAdminLanguageMixin, OrdersAccessMixin, can_change_orders, sek
-from tickets.models import Attendee, Invoice, Order
+from tickets.models import Attendee, Invoice, Order, TicketType
 from tickets.services import TicketingError
 from tickets.services.invoices import cancel_invoice_order, mark_invoice_paid
 from tickets.services.orders import tickets_query
@@ -447,6 +449,19 @@ class InvoicePdfView(OrdersAccessMixin, View):
         return response
 
 
+class OrderFilterSet(WagtailFilterSet):
+    ticket_type = django_filters.ModelChoiceFilter(
+        field_name="tickets__ticket_type",
+        queryset=TicketType.objects.select_related("edition").order_by("-edition__starts_on", "sort_order"),
+        label=_("Ticket type"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Order
+        fields = ["status", "payment_method", "edition", "ticket_type"]
+
+
 class OrderViewSet(ModelViewSet):
     """Orders: a listing (filters, search, CSV and Excel export) and each order's page with its actions. No add,
     edit, copy or delete views."""
@@ -461,7 +476,7 @@ class OrderViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     add_to_reference_index = False
-    list_filter = ["status", "payment_method", "edition"]
+    filterset_class = OrderFilterSet
     search_fields = ["code", "buyer_name", "buyer_email", "organisation_name"]
     ordering = ["-created_at"]
     list_per_page = 50
