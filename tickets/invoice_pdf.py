@@ -39,6 +39,20 @@ RULE = colors.HexColor("#999999")
 SHADE = colors.HexColor("#eeeeee")
 
 
+def full_frame(doc):
+    """One frame filling the document's page inside its margins, with no padding of its own."""
+    return Frame(
+        doc.leftMargin,
+        doc.bottomMargin,
+        doc.width,
+        doc.height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+
+
 def format_sek(amount, language="sv"):
     """An amount in kronor, rounded to öre: "1 234,50 kr" (no-break spaces) in Swedish, "SEK 1,234.50" in English."""
     value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -438,16 +452,7 @@ class _InvoicePdf:
             canvas.drawString(MARGIN, y if canvas.stringWidth(footer, FONT, 7.5) <= room else y - 9.5, footer)
             canvas.restoreState()
 
-        frame = Frame(
-            doc.leftMargin,
-            doc.bottomMargin,
-            doc.width,
-            doc.height,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        frame = full_frame(doc)
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_footer)])
         doc.build(story)
         return buffer.getvalue()

@@ -30,7 +30,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
-    Frame,
     Image,
     PageBreak,
     PageTemplate,
@@ -41,7 +40,18 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from tickets.invoice_pdf import FONT, FONT_BOLD, GREY, MARGIN, RULE, _is_english, _markup, _printable, _register_fonts
+from tickets.invoice_pdf import (
+    FONT,
+    FONT_BOLD,
+    GREY,
+    MARGIN,
+    RULE,
+    _is_english,
+    _markup,
+    _printable,
+    _register_fonts,
+    full_frame,
+)
 from tickets.models import TicketType
 
 __all__ = ["conference_ics", "qr_png", "ticket_pdf", "wallet_png"]
@@ -241,16 +251,7 @@ class _TicketPdf:
             canvas.drawRightString(A4[0] - MARGIN, y, _printable(label))
             canvas.restoreState()
 
-        frame = Frame(
-            doc.leftMargin,
-            doc.bottomMargin,
-            doc.width,
-            doc.height,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        frame = full_frame(doc)
         doc.addPageTemplates([PageTemplate(id="ticket", frames=[frame], onPage=draw_footer)])
         story = []
         for index, ticket in enumerate(self.tickets):

@@ -69,3 +69,27 @@ def test_editors_cannot_manage_devices(client, django_user_model):
 
     assert client.get(reverse("scanner_devices:add")).status_code in (302, 403)
     assert client.get(reverse("scanner_devices:index")).status_code in (302, 403)
+
+
+def test_the_listing_counts_as_the_doors_do(client, admin):
+    from tickets.models import Order
+    from tickets.services.checkin import list_status, redeem
+    from tickets.services.orders import reserve, transition
+
+    shop = ticket_shop(EditionFactory())
+    checkin_list = CheckinList.objects.create(edition=shop.edition, name="Konferens dag 1")
+    checkin_list.ticket_types.set([shop.conference_pass, shop.day_one])
+    paid = [reserve(shop.edition, {shop.conference_pass.pk: 2}) for _ in range(2)]
+    for order in paid:
+        transition(order, Order.Status.PAID, actor="test")
+    reserve(shop.edition, {shop.day_one.pk: 1})  # pending: not expected
+    for ticket in paid[0].tickets.all():
+        redeem(ticket.secret, checkin_list)
+        redeem(ticket.secret, checkin_list)  # a duplicate is not a second arrival
+    client.force_login(admin)
+
+    [row] = client.get(reverse("checkin_lists:index")).context["object_list"]
+
+    assert (
+        {"expected": row.expected, "arrived": row.arrived} == list_status(checkin_list) == {"expected": 4, "arrived": 2}
+    )

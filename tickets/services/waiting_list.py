@@ -60,20 +60,16 @@ def offer_free_places(capacity, *, now=None):
     capacity's row lock. Returns the entries offered."""
     from tickets.emails import send_waiting_list_offer
 
-    from .orders import _taken
+    from .orders import places_free
 
     now = now or timezone.now()
     capacity = Capacity.objects.select_for_update().get(pk=capacity.pk)
     waiting = WaitingListEntry.objects.filter(capacity=capacity, status=WaitingListEntry.Status.WAITING)
     if not waiting.exists():
         return []
-    free = (
-        capacity.size
-        - _taken([capacity.pk], now=now)[capacity.pk]
-        - open_offers([capacity.pk], now=now).get(capacity.pk, 0)
-    )
+    free = places_free([capacity], now=now)[capacity.pk]
     offered = []
-    for entry in waiting.select_for_update().order_by("created_at", "pk")[: max(free, 0)]:
+    for entry in waiting.select_for_update().order_by("created_at", "pk")[:free]:
         expires = now + dt.timedelta(hours=settings.WAITING_LIST_OFFER_HOURS)
         voucher = Voucher.objects.create(
             edition=capacity.edition,

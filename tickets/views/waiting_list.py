@@ -11,7 +11,7 @@ from home.ratelimit import client_ip
 from tickets.forms import WaitingListForm
 from tickets.models import TicketType, WaitingListEntry
 from tickets.services import TicketingError
-from tickets.services.orders import availability
+from tickets.services.orders import availability, places_free
 from tickets.services.waiting_list import join_waiting_list
 
 from .registration import private
@@ -19,14 +19,9 @@ from .registration import private
 
 def _full_capacity(ticket_type, *, now):
     """The capacity that keeps `ticket_type` sold out (the one with the fewest places left)."""
-    from tickets.services.orders import _taken
-    from tickets.services.waiting_list import open_offers
-
     capacities = list(ticket_type.capacities.all())
-    ids = [capacity.pk for capacity in capacities]
-    taken = _taken(ids, now=now)
-    taken.update(open_offers(ids, now=now))
-    return min(capacities, key=lambda capacity: capacity.size - taken[capacity.pk], default=None)
+    free = places_free(capacities, now=now)
+    return min(capacities, key=lambda capacity: free[capacity.pk], default=None)
 
 
 @private
