@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_PASSWORD := $(or $(DJANGO_SUPERUSER_PASSWORD),trygg-demo-2026)
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages bench clean vendor
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,16 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) var
+
+# The scanner page's QR decoder, served from our own static files (see static/vendor/barcode-detector/README.md).
+BARCODE_DETECTOR_VERSION := 3.2.2
+ZXING_WASM_VERSION := 3.1.3
+vendor:
+	tmp=$$(mktemp -d) && cd $$tmp && \
+	npm pack --silent barcode-detector@$(BARCODE_DETECTOR_VERSION) zxing-wasm@$(ZXING_WASM_VERSION) >/dev/null && \
+	mkdir bd zw && tar xzf barcode-detector-*.tgz -C bd && tar xzf zxing-wasm-*.tgz -C zw && \
+	cp bd/package/dist/iife/ponyfill.js $(CURDIR)/static/vendor/barcode-detector/ponyfill.js && \
+	cp bd/package/LICENSE $(CURDIR)/static/vendor/barcode-detector/LICENSE.barcode-detector && \
+	cp zw/package/dist/reader/zxing_reader.wasm $(CURDIR)/static/vendor/barcode-detector/zxing_reader.wasm && \
+	cp zw/package/LICENSE $(CURDIR)/static/vendor/barcode-detector/LICENSE.zxing-wasm && \
+	rm -r $$tmp

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 from home.sitemaps import TranslatedSitemap
+from tickets.views import scanner
 
 # Addresses that machines and other sites rely on carry no language prefix (see DESIGN.md, "Contracts").
 urlpatterns = [
@@ -29,6 +30,9 @@ if settings.DEBUG:
 # Pages: Swedish at /, English at /en/.
 urlpatterns += i18n_patterns(
     path("biljetter/", include("tickets.urls_public")),
+    path("scan/", scanner.scanner, name="scanner"),
+    path("scan/manifest.webmanifest", scanner.manifest, name="scan_manifest"),
+    path("scan/worker.js", scanner.service_worker, name="scan_worker"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -256,3 +256,33 @@ def ticket_shop(edition=None, *, conference=800, banquet=400):
         day_two=day_two,
         banquet=banquet_type,
     )
+
+
+def confirmed_order(shop, *, status="paid", banquet=True, name=("Åsa", "Öberg"), organisation="Exempelstads kommun"):
+    """An order for one attendee (a conference pass and, with `banquet`, a banquet ticket), moved on to `status`:
+    pending stays pending, cancelled and refunded orders were paid first."""
+    from tickets.models import Order
+    from tickets.services.orders import reserve, save_attendees, transition
+
+    quantities = {shop.conference_pass.pk: 1, **({shop.banquet.pk: 1} if banquet else {})}
+    order = reserve(shop.edition, quantities)
+    first_name, last_name = name
+    attendee = {"first_name": first_name, "last_name": last_name, "organisation": organisation}
+    save_attendees(order, [{**attendee, "dietary_needs": "Vegan"}])
+    if status != Order.Status.PENDING:
+        transition(order, Order.Status.PAID, actor="test")
+    if status in (Order.Status.CANCELED, Order.Status.REFUNDED):
+        transition(order, status, actor="test")
+    return order
+
+
+def checkin_doors(edition=None):
+    """An edition's shop and its two doors: “Konferens dag 1” (the pass and day one's pass) and “Bankett”."""
+    from tickets.models import CheckinList
+
+    shop = ticket_shop(edition or EditionFactory())
+    day_one = CheckinList.objects.create(edition=shop.edition, name="Konferens dag 1")
+    day_one.ticket_types.set([shop.conference_pass, shop.day_one])
+    banquet = CheckinList.objects.create(edition=shop.edition, name="Bankett")
+    banquet.ticket_types.set([shop.banquet])
+    return shop, day_one, banquet

@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from home import ratelimit
-from tests.factories import EditionFactory, ticket_shop
+from tests.factories import EditionFactory, checkin_doors, confirmed_order
 from tickets.models import Checkin, CheckinList, Order, ScannerDevice
 from tickets.services.checkin import secret_hash
-from tickets.services.orders import reserve, save_attendees, transition
 
 pytestmark = pytest.mark.django_db
 
@@ -33,44 +32,13 @@ WITH_CSRF = {"X-CSRFToken": CSRF_SECRET}
 # --- Data ---------------------------------------------------------------------------------------------------------
 
 
-def confirmed_order(shop, *, status=Order.Status.PAID, banquet=True, name=("Åsa", "Öberg")):
-    quantities = {shop.conference_pass.pk: 1, **({shop.banquet.pk: 1} if banquet else {})}
-    order = reserve(shop.edition, quantities)
-    first_name, last_name = name
-    save_attendees(
-        order,
-        [
-            {
-                "first_name": first_name,
-                "last_name": last_name,
-                "organisation": "Exempelstads kommun",
-                "dietary_needs": "Vegan",
-            }
-        ],
-    )
-    if status != Order.Status.PENDING:
-        transition(order, Order.Status.PAID, actor="test")
-    if status in (Order.Status.CANCELED, Order.Status.REFUNDED):
-        transition(order, status, actor="test")
-    return order
-
-
 def ticket(order, kind):
     return order.tickets.get(ticket_type__kind=kind)
 
 
-def doors_for(edition):
-    shop = ticket_shop(edition)
-    day_one = CheckinList.objects.create(edition=shop.edition, name="Konferens dag 1")
-    day_one.ticket_types.set([shop.conference_pass, shop.day_one])
-    banquet = CheckinList.objects.create(edition=shop.edition, name="Bankett")
-    banquet.ticket_types.set([shop.banquet])
-    return shop, day_one, banquet
-
-
 @pytest.fixture
 def doors():
-    return doors_for(EditionFactory())
+    return checkin_doors(EditionFactory())
 
 
 @pytest.fixture
@@ -84,7 +52,7 @@ def scanner(doors):
 @pytest.fixture
 def other_edition():
     """Another edition's doors and a paid order there."""
-    shop, day_one, banquet = doors_for(EditionFactory())
+    shop, day_one, banquet = checkin_doors(EditionFactory())
     return shop, day_one, banquet, confirmed_order(shop)
 
 

@@ -1,22 +1,29 @@
 """The doors in the admin: check-in lists with their arrivals, and the scanner devices with their tokens (shown
-once, when a device is added); a device is revoked by setting its “revoked” time."""
+once, when a device is added); a device is revoked by setting its “revoked” time.
+
+Each list's own pages (arrivals, not arrived, name badges) are in tickets.admin.arrivals."""
 
 from django import forms
 from django.db.models import Count, F, Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button, ListingButton
 from wagtail.permissions import register_permission_policy
 
 from tickets.admin.access import CataloguePermissionPolicy
+from tickets.admin.arrivals import LISTS, ArrivalsView, BadgesView, NotArrivedIndexView, list_page_links
 from tickets.models import Checkin, CheckinList, Order, ScannerDevice
 
 for _model in (CheckinList, ScannerDevice):
     register_permission_policy(_model, CataloguePermissionPolicy(_model))
+
+
+# --- The lists ------------------------------------------------------------------------------------------------------
 
 
 class CheckinListIndexView(IndexView):
@@ -39,18 +46,57 @@ class CheckinListIndexView(IndexView):
             Column("arrived", label=_("Arrived"), sort_key="arrived"),
         ]
 
+    @cached_property
+    def may_view(self):
+        return self.user_has_permission("view")
+
+    def get_list_more_buttons(self, instance):
+        """The arrivals beside the list's name; not arrived and the badges in its menu."""
+        buttons = super().get_list_more_buttons(instance)
+        if not self.may_view:
+            return buttons
+        (arrivals, arrivals_url, _icon), *others = list_page_links(instance, self.request.user)
+        return [
+            ListingButton(arrivals, url=arrivals_url, icon_name="time", priority=1),
+            *buttons,
+            *(Button(label, url=url, icon_name=icon, priority=40 + n) for n, (label, url, icon) in enumerate(others)),
+        ]
+
+
+class CheckinListEditView(EditView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if self.user_has_permission("view"):
+            buttons += [
+                Button(label, url=url, icon_name=icon, priority=1 + n)
+                for n, (label, url, icon) in enumerate(list_page_links(self.object, self.request.user))
+            ]
+        return buttons
+
 
 class CheckinListViewSet(ModelViewSet):
+    """Check-in lists, with each list's arrivals, not-arrived listing (and export) and name badges."""
+
     model = CheckinList
-    name = "checkin_lists"
+    name = LISTS
     url_prefix = "tickets/checkin-lists"
     icon = "list-ul"
     menu_label = _("Check-in lists")
     index_view_class = CheckinListIndexView
+    edit_view_class = CheckinListEditView
     list_display = ["name", "edition", "allow_reentry"]
     list_filter = ["edition"]
     ordering = ["edition", "name"]
     copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("arrivals/<int:pk>/", ArrivalsView.as_view(), name="arrivals"),
+            path("not-arrived/<int:pk>/", NotArrivedIndexView.as_view(), name="not_arrived"),
+            path("badges/<int:pk>/", BadgesView.as_view(), name="badges"),
+        ]
 
 
 class DeviceForm(forms.ModelForm):

@@ -5,10 +5,13 @@ admission and record the others as duplicates."""
 
 import datetime as dt
 import hashlib
+from collections import Counter
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import time_format
 
 from tickets.models import Checkin, Order, Ticket
 from tickets.models.checkin import hash_token
@@ -155,11 +158,26 @@ def admitted_tickets(checkin_list):
     )
 
 
+def _admitted_here(checkin_list):
+    return Checkin.objects.filter(checkin_list=checkin_list, ticket=OuterRef("pk"), result=Result.OK)
+
+
 def list_status(checkin_list):
-    """{"expected", "arrived"} for `checkin_list`, in two queries."""
-    expected = admitted_tickets(checkin_list).count()
-    arrived = Checkin.objects.filter(checkin_list=checkin_list, result=Result.OK).values("ticket").distinct().count()
-    return {"expected": expected, "arrived": arrived}
+    """{"expected", "arrived", "not_arrived"}: the tickets `checkin_list` admits (of confirmed orders), and how many
+    of them it has admitted, in one query."""
+    counts = admitted_tickets(checkin_list).aggregate(
+        expected=Count("pk"), arrived=Count("pk", filter=Q(Exists(_admitted_here(checkin_list))))
+    )
+    return {**counts, "not_arrived": counts["expected"] - counts["arrived"]}
+
+
+def not_arrived_tickets(checkin_list):
+    """The tickets `checkin_list` admits that it has not admitted yet, with holder, type and order."""
+    return (
+        admitted_tickets(checkin_list)
+        .filter(~Exists(_admitted_here(checkin_list)))
+        .select_related("attendee", "ticket_type", "order")
+    )
 
 
 def search(checkin_list, query, *, limit=20):
@@ -202,3 +220,57 @@ def offline_data(checkin_list):
         }
         for ticket in tickets
     ]
+
+
+# --- Arrivals over time -------------------------------------------------------------------------------------------
+
+INTERVAL = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Ten minutes of a list's admissions: when they start (Stockholm time), how many, and how many since the
+    list's first admission."""
+
+    start: dt.datetime
+    count: int
+    total: int
+
+    @property
+    def end(self):
+        return (self.start.astimezone(dt.UTC) + INTERVAL).astimezone(self.start.tzinfo)
+
+    @property
+    def start_text(self):
+        return time_format(self.start, "H:i")
+
+    @property
+    def label(self):
+        return f"{self.start_text}–{time_format(self.end, 'H:i')}"
+
+
+def _interval_start(moment):
+    # Ten minutes counted in UTC are ten minutes in Stockholm too: its offsets from UTC are whole hours.
+    seconds = int(moment.timestamp())
+    return dt.datetime.fromtimestamp(seconds - seconds % int(INTERVAL.total_seconds()), dt.UTC)
+
+
+def admissions_by_day(checkin_list):
+    """The admissions (ok scans) at `checkin_list` per ten minutes, in Stockholm time, as [(day, [Interval, …]),
+    …]: each day from its first interval with an admission to its last, the empty ones between included. One
+    query, for the scan times only."""
+    moments = Checkin.objects.filter(checkin_list=checkin_list, result=Result.OK).values_list("scanned_at", flat=True)
+    counts = Counter(_interval_start(moment) for moment in moments)
+    stockholm = timezone.get_default_timezone()
+    starts_by_day = {}
+    for start in sorted(counts):
+        starts_by_day.setdefault(start.astimezone(stockholm).date(), []).append(start)
+    days, total = [], 0
+    for day, starts in starts_by_day.items():
+        intervals, start = [], starts[0]
+        while start <= starts[-1]:
+            total += counts[start]
+            intervals.append(Interval(start.astimezone(stockholm), counts[start], total))
+            start += INTERVAL
+        days.append((day, intervals))
+    return days
