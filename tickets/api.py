@@ -214,7 +214,9 @@ def _scan_time(value):
     return moment
 
 
-Text = Annotated[str, AfterValidator(_plain_text)]
+SCAN_TIME_PATTERN = r"^[2-9][0-9]{3}-"  # documents _scan_time's “from the year 2000”
+NO_NUL_PATTERN = "^[^\\u0000]*$"  # documents _plain_text's “no NUL characters”
+Text = Annotated[str, AfterValidator(_plain_text), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})]
 ScanTime = Annotated[dt.datetime, BeforeValidator(_scan_time)]
 
 
@@ -231,14 +233,17 @@ class RedeemIn(Schema):
     )
     scanned_at: ScanTime | None = Field(
         None,
-        description="When the device scanned the ticket (ISO 8601), for scans made offline and uploaded later. "
-        "Default: now. Times more than five minutes ahead count as now.",
+        description="When the device scanned the ticket (ISO 8601, from the year 2000), for scans made offline and "
+        "uploaded later. Default: now. Times more than five minutes ahead count as now.",
+        json_schema_extra={"pattern": SCAN_TIME_PATTERN},
     )
 
 
 class ManualCheckinIn(Schema):
     nonce: Text | None = Field(None, max_length=100, description="As for redeem: a retry returns the first answer.")
-    scanned_at: ScanTime | None = Field(None, description="As for redeem.")
+    scanned_at: ScanTime | None = Field(
+        None, description="As for redeem.", json_schema_extra={"pattern": SCAN_TIME_PATTERN}
+    )
 
 
 # --- What goes out ------------------------------------------------------------------------------------------------
@@ -334,7 +339,8 @@ class InvalidOut(Schema):
 
 
 SEARCH_QUERY = Query("", max_length=100, description="Words of the holder's name, email or organisation.")
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut}  # 422: an id that is not a number
+BODY_ERRORS = {400: ErrorOut, 413: ErrorOut, 422: InvalidOut}  # not JSON, too large, not valid
 
 
 # --- Endpoints ----------------------------------------------------------------------------------------------------
@@ -363,7 +369,7 @@ def _redeem(request, secret, checkin_list, *, nonce, scanned_at):
 
 @api.post(
     "/checkin/redeem",
-    response={200: RedeemOut, 422: InvalidOut, **ERRORS},
+    response={200: RedeemOut, **BODY_ERRORS, **ERRORS},
     exclude_unset=True,
     summary="Check in a scanned ticket",
     tags=["check-in"],
@@ -408,7 +414,7 @@ def checkin_list_status(request, list_id: int):
 
 @api.get(
     "/checkin/lists/{list_id}/search",
-    response={200: SearchOut, 422: InvalidOut, 429: ErrorOut, **ERRORS},
+    response={200: SearchOut, 429: ErrorOut, **ERRORS},
     exclude_unset=True,
     tags=["check-in"],
 )
@@ -443,7 +449,7 @@ def offline_tickets(request, list_id: int):
 
 @api.post(
     "/checkin/lists/{list_id}/checkin/{ticket_id}",
-    response={200: RedeemOut, 422: InvalidOut, **ERRORS},
+    response={200: RedeemOut, **BODY_ERRORS, **ERRORS},
     exclude_unset=True,
     summary="Check in a ticket found by search",
     tags=["check-in"],

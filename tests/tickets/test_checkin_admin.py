@@ -1,11 +1,16 @@
 """Check-in lists and scanner devices in the admin: a new device's token is shown once and works, a revoked one
 does not, and only organisers manage them."""
 
+import base64
+import io
 import re
 
 import pytest
+import zxingcpp
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from tests.factories import EditionFactory, ticket_shop
 from tickets.models import CheckinList, ScannerDevice
@@ -31,6 +36,21 @@ def test_adding_a_device_shows_its_token_once_and_the_token_works(client, admin)
     device = ScannerDevice.objects.get()
     assert device_for_token(token) == device
     assert token not in client.get(reverse("scanner_devices:edit", args=[device.pk])).content.decode()
+
+    # A phone pairs by scanning the page's QR code: the scanner page's address with the token in its fragment.
+    pairing_qr = re.search(r'<img src="data:image/png;base64,([^"]+)"[^>]*data-pairing-qr', response.content.decode())
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(pairing_qr.group(1)))))
+    assert code.text == f"http://testserver/scan/#token={token}"
+    assert f'href="{code.text}" data-pairing-link' in response.content.decode()
+
+
+def test_door_staff_find_the_scanner_in_the_admin_menu_and_editors_do_not(client, admin, django_user_model):
+    client.force_login(admin)
+    assert '"url": "/scan/"' in client.get(reverse("wagtailadmin_home")).content.decode()  # the sidebar's data
+    editor = django_user_model.objects.create_user("redaktor", "redaktor@example.org", "x")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    assert '"url": "/scan/"' not in client.get(reverse("wagtailadmin_home")).content.decode()
 
 
 def test_a_revoked_device_stops_working(client, admin):

@@ -10,8 +10,10 @@ The code lives in one module per responsibility: `access` (permissions, policies
 in the Tickets menu.
 """
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from tickets.admin.access import sek
@@ -46,3 +48,17 @@ class TicketsViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_tickets_viewsets():
     return TicketsViewSetGroup()
+
+
+class ScannerMenuItem(MenuItem):
+    """The door's scanner page, for whoever may check attendees in."""
+
+    def is_shown(self, request):
+        from tickets.api import may_check_in
+
+        return may_check_in(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_scanner_menu_item():
+    return ScannerMenuItem(_("Scanner"), reverse("scanner"), icon_name="mobile-alt", order=220)

@@ -3,6 +3,9 @@ once, when a device is added); a device is revoked by setting its “revoked” 
 
 Each list's own pages (arrivals, not arrived, name badges) are in tickets.admin.arrivals."""
 
+import base64
+from urllib.parse import urlencode
+
 from django import forms
 from django.db.models import Count, F, Q
 from django.urls import path, reverse
@@ -18,6 +21,7 @@ from wagtail.permissions import register_permission_policy
 from tickets.admin.access import CataloguePermissionPolicy
 from tickets.admin.arrivals import LISTS, ArrivalsView, BadgesView, NotArrivedIndexView, list_page_links
 from tickets.models import Checkin, CheckinList, Order, ScannerDevice
+from tickets.ticket_files import qr_png
 
 for _model in (CheckinList, ScannerDevice):
     register_permission_policy(_model, CataloguePermissionPolicy(_model))
@@ -115,11 +119,15 @@ class DeviceCreateView(CreateView):
             edition=form.cleaned_data["edition"], name=form.cleaned_data["name"]
         )
         self.object = device
+        # The pairing link carries the token in the fragment, which browsers never send to a server.
+        pairing_url = self.request.build_absolute_uri(reverse("scanner")) + "#" + urlencode({"token": token})
         response = self.render_to_response(
             {
                 **self.get_context_data(form=form),
                 "device": device,
                 "token": token,
+                "pairing_url": pairing_url,
+                "pairing_qr": "data:image/png;base64," + base64.b64encode(qr_png(pairing_url, box_size=6)).decode(),
                 "index_url": reverse(self.index_url_name),
             }
         )
