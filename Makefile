@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 	@echo
 	@echo "  Trygg & Säker  http://127.0.0.1:$(PORT)/   (English: http://127.0.0.1:$(PORT)/en/)"
 	@echo "  Admin          http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Scanner        http://127.0.0.1:$(PORT)/scan/   (log in as entre)"
 	@echo "  Log-ins        admin, redaktor, arrangor, entre, jury  —  password: $(DEMO_PASSWORD)"
 	@echo "  Stop with Ctrl-C."
 	@echo
