@@ -321,7 +321,8 @@ function listIsOpen(list, at) {
 }
 
 async function decideOffline(secret, scannedAt) {
-    const hash = await sha256(secret);
+    // Hashing needs a secure context (HTTPS or localhost); without one the scan is still kept and sent later.
+    const hash = crypto.subtle ? await sha256(secret) : "";
     const ticket = state.tickets.get(hash);
     if (!ticket) return { hash, answer: { status: "unknown", attendee: null } };
     const answer = { status: "ok", attendee: ticket.attendee, checked_in_at: scannedAt.toISOString() };
@@ -334,7 +335,7 @@ async function decideOffline(secret, scannedAt) {
 }
 
 async function remember(hash, answer) {
-    if (!["ok", "already_checked_in"].includes(answer.status) || state.admitted.has(hash)) return;
+    if (!hash || !["ok", "already_checked_in"].includes(answer.status) || state.admitted.has(hash)) return;
     state.admitted.add(hash);
     await store.put("admitted", { key: `${state.list.id}:${hash}`, list: state.list.id, hash });
 }
@@ -348,7 +349,7 @@ async function scan(code) {
         const answer = await api("POST", "redeem", { secret, list: String(state.list.id), nonce });
         setOnline(true);
         showVerdict(answer);
-        if (answer.attendee) remember(await sha256(secret), answer);
+        if (answer.attendee && crypto.subtle) remember(await sha256(secret), answer);
         if (answer.status === "ok" && state.counts) state.counts.arrived += 1;
         renderStatus();
         uploadQueue();
@@ -476,6 +477,7 @@ async function startCamera() {
     await video.play().catch(() => {});
     $("camera-start").hidden = true;
     $("camera-stop").hidden = false;
+    $("code").inputMode = "none"; // a hardware scanner may still type; no on-screen keyboard over the camera
     status.textContent = say("camera_running");
     watch();
 }
@@ -483,6 +485,7 @@ async function startCamera() {
 function stopCamera() {
     for (const track of stream?.getTracks() ?? []) track.stop();
     stream = null;
+    $("code").removeAttribute("inputmode");
     $("camera").hidden = true;
     $("camera-start").hidden = false;
     $("camera-stop").hidden = true;

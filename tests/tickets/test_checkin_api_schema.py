@@ -7,7 +7,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -18,6 +20,17 @@ from tickets.models import ScannerDevice
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 60
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """Calling the WSGI application directly fires request_started/finished, which close the database connection
+    (and with it the test's transaction); Django's test client disconnects that handler, and so does this."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
