@@ -111,7 +111,10 @@ def test_a_paired_phone_scans_a_real_tickets_qr_with_its_camera(
         assert "#token" not in page.url  # the pairing link's token does not stay in the address
         passes_axe(page, serious_violations, "scanning")
 
+        expect(page.locator("#camera-stop")).to_be_hidden()
         page.locator("#camera-start").click()
+        expect(page.locator("#camera-stop")).to_be_visible()
+        expect(page.locator("#camera-start")).to_be_hidden()
         expect(page.locator("#verdict")).to_have_attribute("data-status", "ok", timeout=15_000)
         expect(page.locator("#verdict")).to_have_class(re.compile(r"verdict--ok"))
         expect(page.locator("#verdict-name")).to_have_text("Åsa Öberg")

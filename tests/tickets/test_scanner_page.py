@@ -31,6 +31,7 @@ def test_the_shell_is_never_stored_allows_the_camera_and_sets_the_csrf_cookie(cl
     assert config["messages"]["ok"] == "Välkommen in"
     assert b'<html lang="sv">' in response.content
     assert b'href="/scan/manifest.webmanifest"' in response.content
+    assert b'<a href="/en/scan/" hreflang="en" lang="en">English</a>' in response.content
 
 
 def test_the_english_shell_speaks_english(client):
