@@ -7,12 +7,16 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from home.login import LoginView
 from home.sitemaps import TranslatedSitemap
 from tickets.views import scanner
 
 # Addresses that machines and other sites rely on carry no language prefix (see DESIGN.md, "Contracts").
 urlpatterns = [
     path("health", home_views.health, name="health"),
+    path("admin/2fa/", include("home.two_factor.urls")),  # before the admin, which catches all under it
+    # Wagtail's log-in with a limit on failed attempts; before the admin's own, which it replaces.
+    path("admin/login/", LoginView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": TranslatedSitemap}}, name="sitemap"),

@@ -328,6 +328,7 @@ def save_review(nomination, juror, *, scores, submit):
             data={
                 "juror_id": juror.pk,
                 "juror": _juror_label(juror),
+                "award_id": nomination.award_id,
                 "submitted": review.submitted_at is not None,
                 "was_submitted": was_submitted,
                 "old": old,

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from events import nominations
 from events.nomination_forms import NominationForm
-from home.ratelimit import client_ip
+from home import ratelimit
 
 logger = logging.getLogger(__name__)
 
-REFUSAL_STATUS = {"closed": 409, "rate_limited": 429}
+REFUSAL_STATUS = {"closed": 409}
 
 
 @never_cache
@@ -36,14 +36,17 @@ def nominate(request, award):
         logger.info("Nomination caught in the honeypot", extra={"award": award.pk})
         return redirect(_thanks_url(award))
     if not form.is_valid():
-        return _render(request, award, "nomination_form", form=form)
+        return _render(request, award, "nomination_form", status=400, form=form)
     try:
-        nominations.count_nomination(ip=client_ip(request), email=form.cleaned_data["nominator_email"])
+        nominations.count_nomination(ip=ratelimit.client_ip(request), email=form.cleaned_data["nominator_email"])
         nominations.submit_nomination(
             award, data=form.nomination_data(), answers=form.answers(), language=get_language()
         )
     except nominations.NominationsClosed as closed:  # the round closed while the nominator was writing
         return _render(request, award, "nomination_closed", status=409, message=closed.message)
+    except nominations.TooManyNominations as refusal:  # the form again, with what was typed
+        response = _render(request, award, "nomination_form", form=form, refusal=refusal.message)
+        return ratelimit.as_429(response, refusal.limited)
     except nominations.NominationRefused as refusal:
         status = REFUSAL_STATUS.get(refusal.code, 400)
         return _render(request, award, "nomination_form", status=status, form=form, refusal=refusal.message)

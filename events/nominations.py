@@ -23,9 +23,6 @@ NOMINATION_FIELDS = (
     "nominator_email",
     "nominator_organisation",
 )
-# (limit, seconds): generous for people, tight for scripts.
-PER_IP = (5, 60 * 60)
-PER_EMAIL = (3, 60 * 60)
 
 
 class NominationRefused(Exception):
@@ -46,7 +43,13 @@ class NominationsClosed(NominationRefused):
 
 
 class TooManyNominations(NominationRefused):
+    """More nominations from one address or one email than settings.RATE_LIMITS allow; `limited` says for how long."""
+
     code = "rate_limited"
+
+    def __init__(self, limited):
+        super().__init__(limited.message)
+        self.limited = limited
 
 
 class IncompleteNomination(NominationRefused):
@@ -79,14 +82,13 @@ def _moment(moment):
 
 
 def count_nomination(*, ip, email):
-    """Counts one nomination from `ip` and `email`; TooManyNominations once either has sent too many this hour."""
-    allowed = ratelimit.allow("nominations:ip", ip, limit=PER_IP[0], period=PER_IP[1]) and ratelimit.allow(
-        "nominations:email", email, limit=PER_EMAIL[0], period=PER_EMAIL[1]
-    )
-    if not allowed:
-        raise TooManyNominations(
-            _("You have sent several nominations in a short time. Wait an hour and send the form again.")
-        )
+    """Counts one nomination from `ip` and `email`; TooManyNominations once either has sent more than
+    settings.RATE_LIMITS allow (`nomination_ip`, `nomination_email`)."""
+    try:
+        ratelimit.count_attempt("nomination_ip", ip)
+        ratelimit.count_attempt("nomination_email", email)
+    except ratelimit.RateLimited as limited:
+        raise TooManyNominations(limited) from None
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ CACHE_SECONDS = 6 * 60 * 60
 LANGUAGES = ("sv", "en")
 MAX_SESSION_IDS = 500
 _SESSION_IDS = re.compile(r"^\d{1,9}(,\d{1,9})*$")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class BadQuery(Exception):
@@ -127,7 +128,7 @@ def _edition(year):
     """The edition asked for, else the next one, else the latest; None when there is no such edition."""
     if year is None:
         return current_edition()
-    if not year.isdigit() or len(year) != 4:
+    if not _YEAR.fullmatch(year):  # ASCII digits: str.isdigit() also passes "²²²²", which int() refuses
         raise BadQuery("edition must be a year, e.g. ?edition=2027.")
     return Edition.objects.filter(year=int(year)).first()
 

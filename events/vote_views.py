@@ -9,10 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events import voting
-from home.ratelimit import allow, client_ip
+from home import ratelimit
 
-IP_LIMIT = {"limit": 10, "period": 60 * 60}
-EMAIL_LIMIT = {"limit": 3, "period": 60 * 60}
 HONEYPOT = "website"
 
 # How each refusal of a confirmation answers: the voter did nothing wrong in "already_confirmed".
@@ -74,16 +72,21 @@ def vote(request, award):
         form = VoteForm(nominees=nominees, initial={"nominee": _preselected(request, choices)})
         return _form(request, award, form, nominees)
 
-    if not allow("vote-ip", client_ip(request), **IP_LIMIT):
-        return _form(request, award, VoteForm(request.POST, nominees=nominees), nominees, status=429)
+    # Votes per address and per email (settings.RATE_LIMITS), every post counted, the honeypot's too.
+    try:
+        ratelimit.count_attempt("vote_ip", ratelimit.client_ip(request))
+    except ratelimit.RateLimited as limited:
+        return _form(request, award, VoteForm(request.POST, nominees=nominees), nominees, limited=limited)
     if request.POST.get(HONEYPOT):  # a bot: it is told what a person is told, and nothing is stored
         return redirect(_sent_url(award))
     form = VoteForm(request.POST, nominees=nominees)
     if not form.is_valid():
         return _form(request, award, form, nominees, status=400)
     email = voting.normalize_email(form.cleaned_data["email"])
-    if not allow("vote-email", email, **EMAIL_LIMIT):
-        return _form(request, award, form, nominees, status=429)
+    try:
+        ratelimit.count_attempt("vote_email", email)
+    except ratelimit.RateLimited as limited:
+        return _form(request, award, form, nominees, limited=limited)
     nominee = next(nominee for nominee in nominees if nominee.pk == form.cleaned_data["nominee"])
     try:
         voting.request_vote(
@@ -118,7 +121,7 @@ def confirm_vote(request, award, token):
 def _preselected(request, choices):
     """The nominee `?nominee=<id>` names: the page shown, or the round page's nominee it translates."""
     wanted = request.GET.get("nominee", "")
-    if not wanted.isdigit():
+    if not (wanted.isascii() and wanted.isdigit()):  # isdigit() alone passes "²", which int() refuses
         return None
     for shown, counted in choices:
         if int(wanted) in (shown.pk, counted.pk):
@@ -136,7 +139,8 @@ def _sent_url(award):
     return award.url + award.reverse_subpage("vote") + "?sent=1"
 
 
-def _form(request, award, form, nominees, *, status=200):
+def _form(request, award, form, nominees, *, status=200, limited=None):
+    """The vote form; with `limited`, refused as too many (429), keeping what was chosen and typed."""
     selected = form["nominee"].value()
     response = award.render(
         request,
@@ -146,11 +150,11 @@ def _form(request, award, form, nominees, *, status=200):
             "form": form,
             "nominees": nominees,
             "selected": str(selected) if selected is not None else "",
-            "rate_limited": status == 429,
+            "rate_limited": limited.message if limited else "",
         },
     )
     response.status_code = status
-    return response
+    return ratelimit.as_429(response, limited) if limited else response
 
 
 def _closed(request, award, round_award, *, status):

@@ -1,12 +1,12 @@
 """Whole responses kept for anonymous visitors and served ahead of Wagtail's routing.
 
 A view opts in with `cache_publicly(response)`, and only for an answer that is the same for every anonymous visitor.
-The middleware stores it only if rendering asked for no CSRF token and set no cookie, so a cached (and gzipped)
-body never holds a secret. Keys start with a generation token that every committed change to site content
-replaces (`content_changed`), so an editor's save shows on the next request and nobody clears a cache by hand. An
-entry may also name a validator, such as the programme's fingerprint, that catches writes made without signals.
-Visitors with a session or pending messages always get a fresh render (editors see the userbar, never someone
-else's page).
+The middleware stores it only if rendering asked for no CSRF token or CSP nonce and set no cookie, so a cached (and
+gzipped) body never holds a secret or a nonce that another visitor would be given again. Keys start with a
+generation token that every committed change to site content replaces (`content_changed`), so an editor's save
+shows on the next request and nobody clears a cache by hand. An entry may also name a validator, such as the
+programme's fingerprint, that catches writes made without signals. Visitors with a session or pending messages
+always get a fresh render (editors see the userbar, never someone else's page).
 
 Django's own cache middleware keys on the URL alone and cannot be invalidated per change, hence this one.
 """
@@ -179,6 +179,7 @@ class PublicPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(request, "csp_nonce", None)  # true only once rendering used the nonce (django-csp)
             and "Content-Encoding" not in response.headers
         )
 

@@ -10,6 +10,7 @@ Every answer carries `Cache-Control: no-store`: the answers hold attendees' name
 
 import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -43,7 +44,6 @@ DOOR_STAFF_GROUP = "Entrépersonal"
 ORGANISER_GROUP = "Arrangörer"
 CHECKIN_PERMISSION = "tickets.add_checkin"
 MAX_ID = 2**63 - 1  # the largest primary key the databases store; larger ids name nothing
-SEARCHES_PER_MINUTE = 60
 
 
 # --- Who is asking ------------------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def _list_for(request, list_id):
     return checkin_list
 
 
-def _redeem(request, secret, checkin_list, *, nonce, scanned_at):
+def _redeem(request, secret, checkin_list, *, nonce, scanned_at, manual=False):
     caller = request.auth
     return redeem(
         secret,
@@ -364,6 +364,7 @@ def _redeem(request, secret, checkin_list, *, nonce, scanned_at):
         user=caller.user,
         nonce=nonce or None,
         scanned_at=scanned_at,
+        manual=manual,
     )
 
 
@@ -420,10 +421,14 @@ def checkin_list_status(request, list_id: int):
 )
 def search_tickets(request, list_id: int, q: Text = SEARCH_QUERY):
     """Tickets the list admits whose holder's name, email or organisation contains every word of `q` (at least
-    two characters), for someone who has lost their ticket. At most 60 searches a minute per device or person."""
+    two characters), for someone who has lost their ticket. At most 60 searches a minute per device or person
+    (settings.RATE_LIMITS `checkin_search`); beyond, 429 with `Retry-After`."""
     checkin_list = _list_for(request, list_id)
-    if not ratelimit.allow("checkin:search", request.auth.rate_limit_key, limit=SEARCHES_PER_MINUTE, period=60):
-        raise HttpError(429, gettext("Too many searches. Wait a minute and try again."))
+    try:
+        ratelimit.count_attempt("checkin_search", request.auth.rate_limit_key)
+    except ratelimit.RateLimited as limited:
+        refused = _error(request, 429, gettext("Too many searches. Wait a minute and try again."))
+        return ratelimit.as_429(refused, limited)
     return {
         "results": [
             {"ticket": ticket.pk, "attendee": attendee_card(ticket, checkin_list), "checked_in": ticket.admitted > 0}
@@ -461,8 +466,18 @@ def manual_checkin(request, list_id: int, ticket_id: int, payload: ManualCheckin
     ticket = admitted_tickets(checkin_list).filter(pk=ticket_id).first() if 0 < ticket_id <= MAX_ID else None
     if ticket is None:
         raise HttpError(404, gettext("This list admits no such ticket."))
+    if request.body.strip() and not isinstance(json.loads(request.body), dict | None):
+        # django-ninja lets an optional body that is not an object (true, [1], "x") through as no body at all.
+        error = {
+            "loc": ["body", "payload"],
+            "msg": gettext("Send a JSON object, null or no body."),
+            "type": "model_type",
+        }
+        return _error(request, 422, gettext("The request is not valid: see “errors” for the fields."), errors=[error])
     payload = payload or ManualCheckinIn()
-    return _redeem(request, ticket.secret, checkin_list, nonce=payload.nonce, scanned_at=payload.scanned_at)
+    return _redeem(
+        request, ticket.secret, checkin_list, nonce=payload.nonce, scanned_at=payload.scanned_at, manual=True
+    )
 
 
 # --- URLs ---------------------------------------------------------------------------------------------------------

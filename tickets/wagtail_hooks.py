@@ -1,3 +1,7 @@
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import time_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
@@ -68,7 +72,61 @@ def register_order_log_actions(actions):
 
     @actions.register_action("tickets.order.refund")
     class OrderRefunded(LogFormatter):
-        label = _("Refund sent")
+        label = _("Card refund")
 
         def format_message(self, log_entry):
-            return _("Refund of %(amount)s kr sent to Stripe") % {"amount": log_entry.data.get("amount")}
+            data = log_entry.data
+            if isinstance(data.get("refund"), str):  # an entry from before refunds were logged when asked for
+                return _("Refund of %(amount)s kr sent to Stripe") % {"amount": data.get("amount")}
+            message = gettext("Refund of %(amount)s kr (%(actor)s: %(reason)s)") % {
+                "amount": data.get("amount"),
+                "actor": data.get("actor", ""),
+                "reason": data.get("reason", ""),
+            }
+            if data.get("stripe_refund_id"):
+                message += ", " + gettext("Stripe refund %(id)s") % {"id": data["stripe_refund_id"]}
+            return message
+
+    @actions.register_action("tickets.order.credit_note")
+    class CreditNoteIssued(LogFormatter):
+        label = _("Credit note")
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            return gettext(
+                "Credit note %(credit_note)s cancels invoice %(invoice)s of %(amount)s kr (%(actor)s: %(reason)s)"
+            ) % {key: data.get(key, "") for key in ("credit_note", "invoice", "amount", "actor", "reason")}
+
+    def _door(log_entry):
+        return log_entry.data.get("device") or log_entry.user_display_name
+
+    @actions.register_action("tickets.checkin")
+    class TicketCheckedIn(LogFormatter):
+        label = _("Check-in")
+
+        def format_message(self, log_entry):
+            return gettext("Attendee %(attendee)s admitted at %(list)s (%(door)s)") % {
+                "attendee": log_entry.data.get("attendee"),
+                "list": log_entry.data.get("list_name"),
+                "door": _door(log_entry),
+            }
+
+    @actions.register_action("tickets.checkin_override")
+    class CheckinOverridden(LogFormatter):
+        label = _("Check-in override")
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            values = {"attendee": data.get("attendee"), "list": data.get("list_name"), "door": _door(log_entry)}
+            replaced = data.get("replaced")
+            if replaced:
+                scanned_at = parse_datetime(replaced.get("scanned_at") or "")
+                return gettext(
+                    "Attendee %(attendee)s admitted at %(list)s (%(door)s) by a scan uploaded later, in place of "
+                    "the admission by %(by)s at %(time)s"
+                ) % {
+                    **values,
+                    "by": replaced.get("by") or "?",
+                    "time": time_format(localtime(scanned_at), "H:i:s") if scanned_at else "?",
+                }
+            return gettext("Attendee %(attendee)s checked in by hand at %(list)s (%(door)s)") % values

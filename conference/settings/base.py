@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))  # SQLite, the disk cache, media: nothing committed
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "django_otp",  # two-factor log-in (home.two_factor): its TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,12 +73,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    # Above the page cache, so a cached page gets this request's headers too (home.security).
+    "home.security.SecurityHeadersMiddleware",
+    "home.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "home.page_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "home.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -160,6 +169,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 10 * 60))
 PAGE_CACHE_VALIDATE_SECONDS = 1.0  # how long a process trusts a cached page's validator (see home.page_cache)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Django's database sessions; a cookie with a key Django never issues (a NUL in it) is no session (home.sessions).
+SESSION_ENGINE = "home.sessions"
 
 # --- People and passwords ------------------------------------------------------------------------
 
@@ -170,6 +181,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Two-factor log-in (home.two_factor) for everyone who can publish or see personal data: required in production;
+# elsewhere optional, and asked for at log-in once someone has set it up.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED")
+OTP_TOTP_ISSUER = "Trygg & Säker"  # the name authenticator apps show
 
 # --- Language, time and numbers: Swedish first ---------------------------------------------------
 
@@ -201,10 +216,37 @@ STORAGES = {
 
 WAGTAIL_SITE_NAME = "Trygg & Säker"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from the admin
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # nor to releases.wagtail.org (the admin's policy allows none)
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Content-Security-Policy (django-csp; the admin's and the scanner's exceptions in home.security) -----------
+
+# Our pages run only our own files: no inline script or style, no eval, nothing from another host. An inline
+# <script> or <style> that must be there carries `nonce="{{ request.csp_nonce }}"` (the nonce enters the header only
+# on a response that used it, and the page cache keeps no such response). Exceptions, each as narrow as it can be:
+# the scanner page adds 'wasm-unsafe-eval' for its QR decoder (tickets.views.scanner); the admin, which Wagtail
+# writes with inline scripts and styles, gets those (home.security.ADMIN_CSP); the registration's review page may
+# send its form on to Stripe Checkout (tickets.views.registration).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Email ---------------------------------------------------------------------------------------
 
@@ -224,6 +266,47 @@ INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
 WAITING_LIST_OFFER_HOURS = int(os.environ.get("WAITING_LIST_OFFER_HOURS", "48"))
 # Attendees' and buyers' personal data is removed this many months after their edition ended (accounting kept).
 PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("PERSONAL_DATA_RETENTION_MONTHS", "6"))
+
+# --- Abuse limits (home.ratelimit) ---------------------------------------------------------------
+
+
+def env_rate_limit(name, default):
+    """(attempts, seconds) of the limit `name`: RATE_LIMIT_<NAME>="attempts/seconds" from the environment, else
+    `default`."""
+    value = os.environ.get(f"RATE_LIMIT_{name.upper()}", "").strip()
+    if not value:
+        return default
+    attempts, _, seconds = value.partition("/")
+    return int(attempts), int(seconds)
+
+
+# (attempts, seconds) per fixed window, counted in the cache (Redis in production, so every process counts
+# together); one more is answered 429 until the window ends. Per address counts must allow an office, a school or
+# a municipality behind one shared address; per account or email ones can be tight.
+RATE_LIMITS = {
+    name: env_rate_limit(name, default)
+    for name, default in {
+        # Failed admin log-ins only (a successful one gives its attempt back). Per username: 10 guesses in 15 minutes
+        # from anywhere, ~1,000 a day; per address, 30, so a whole office can mistype its passwords.
+        "login_user": (10, 15 * 60),
+        "login_ip": (30, 15 * 60),
+        # Registration step 1: reservations that hold places (one that holds nothing, being sold out or replaced by
+        # a new choice, is given back). A hold lasts TICKET_HOLD_MINUTES (30), so over a 30-minute window one address
+        # keeps at most 10-20 orders of at most 10 places held, not the whole sale, while a municipality or a school
+        # behind one address still registers ten groups in half an hour.
+        "registration_ip": (10, 30 * 60),
+        # Public nominations and votes: an office may send a few; each email address counts on its own too.
+        "nomination_ip": (5, 60 * 60),
+        "nomination_email": (3, 60 * 60),
+        "vote_ip": (10, 60 * 60),
+        "vote_email": (3, 60 * 60),
+        # The check-in search for a lost ticket, per scanner device or staff member.
+        "checkin_search": (60, 60),
+    }.items()
+}
+# Load balancers in front of the app servers (addresses or networks): behind them the client's address is taken
+# from X-Forwarded-For. Without this every visitor would share the load balancer's address, and its limits.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # --- Logging: one JSON object a line on stdout ---------------------------------------------------
 

@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from conference import checks  # noqa: F401  (registers the deployment checks: shared cache, pool size)
+
 from .base import *  # noqa: F403
 from .base import DATABASES, env_bool, env_list, pool_connections
 
@@ -36,6 +38,8 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Everyone who can publish or see personal data confirms their log-in with a second factor (home.two_factor).
+TWO_FACTOR_REQUIRED = True
 
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

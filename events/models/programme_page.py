@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -31,6 +32,7 @@ from home.page_cache import cache_publicly
 
 SPEAKER_PHOTO = "fill-240x240"
 CACHE_SECONDS = 60 * 60 * 24  # keys change with every edit, so old entries only need to age out
+STYLESHEET_MAX_AGE = 60 * 60 * 24 * 365  # the schedule's stylesheet: its address changes with the programme
 TRACK_SLUG = re.compile(r"^[-\w]{1,100}$")
 SHARED_KINDS = {Session.Kind.BREAK, Session.Kind.BANQUET}
 FINGERPRINT = "events.selectors.programme_fingerprint"
@@ -257,8 +259,36 @@ class ProgrammePage(RoutablePageMixin, Page):
             "events/programme_schedule.html",
             lambda programme: self.schedule_context(request, programme, filters),
         )
-        response = self.render(request, context_overrides={"schedule": schedule, "route": "programme"})
+        response = self.render(
+            request,
+            context_overrides={
+                "schedule": schedule,
+                "schedule_css_url": self.schedule_css_url(request),
+                "route": "programme",
+            },
+        )
         return self.cache_publicly(request, response, canonical_query=canonical_query)
+
+    @path("rutnat/", name="schedule_css")
+    def schedule_css_route(self, request):
+        """Where each session sits in the schedule's grid, as a stylesheet: the Content-Security-Policy refuses style
+        attributes. Asked for with the programme's fingerprint, as the page links to it, it is kept for good."""
+        version = request.programme_version[0]
+        days = lay_out(selectors.get_programme(self.edition))
+        response = HttpResponse(
+            render_to_string("events/programme_schedule.css", {"days": days}, request=request),
+            content_type="text/css; charset=utf-8",
+        )
+        if request.GET.get("v") == version:
+            patch_cache_control(response, public=True, max_age=STYLESHEET_MAX_AGE, immutable=True)
+        else:  # an old page's address: today's layout, asked for again next time
+            patch_cache_control(response, no_cache=True)
+        return self.cache_publicly(request, response, canonical_query=urlencode({"v": version}))
+
+    def schedule_css_url(self, request):
+        version = getattr(request, "programme_version", None) or selectors.programme_version(self.edition)
+        path = (self.get_url(request) or "/") + self.reverse_subpage("schedule_css")
+        return f"{path}?{urlencode({'v': version[0]})}"
 
     @path("talare/", name="speakers")
     def speakers_route(self, request):

@@ -36,23 +36,26 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import random
 import secrets
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import asgi_server, production_env  # noqa: E402  (the project root goes first)
+from tests.servers import (  # noqa: E402  (the project root goes first)
+    ThrowawayDatabase,
+    asgi_server,
+    print_result,
+    production_env,
+    run_quietly,
+    run_step,
+)
 
-RESULT_MARK = "BENCHMARK-RESULT "
 REDEEM_PATH = "/api/checkin/redeem"
 RESCAN_SHARE = 0.05
 UNKNOWN_SHARE = 0.05
@@ -125,7 +128,7 @@ def prepare(tickets):
             batch_size=1000,
         )
         _device, token = ScannerDevice.create_with_token(edition=shop.edition, name="Dörr A")
-    print(RESULT_MARK + json.dumps({"list": day_one.pk, "token": token, "secrets": [t.secret for t in made]}))
+    print_result({"list": day_one.pk, "token": token, "secrets": [t.secret for t in made]})
 
 
 def count(list_id):
@@ -140,50 +143,10 @@ def count(list_id):
     scans = Checkin.objects.filter(checkin_list_id=list_id)
     admissions = scans.filter(result=Checkin.Result.OK)
     twice = admissions.values("ticket").annotate(n=Count("pk")).filter(n__gt=1).count()
-    print(RESULT_MARK + json.dumps({"scans": scans.count(), "admissions": admissions.count(), "twice": twice}))
+    print_result({"scans": scans.count(), "admissions": admissions.count(), "twice": twice})
 
 
 STEPS = {"prepare": prepare, "count": count}
-
-
-def run_step(env, step, *arguments):
-    output = run([sys.executable, __file__, "--step", step, *map(str, arguments)], env, what=step)
-    lines = [line for line in output.splitlines() if line.startswith(RESULT_MARK)]
-    if not lines:
-        raise SystemExit(f"step {step} printed no result:\n{output[-3000:]}")
-    return json.loads(lines[-1].removeprefix(RESULT_MARK))
-
-
-def run(command, env, *, what):
-    started = time.monotonic()
-    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{what} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}")
-    log(f"  {what}: {time.monotonic() - started:.1f} s")
-    return done.stdout
-
-
-# --- The database ----------------------------------------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    def __init__(self, server_url):
-        self.server_url = server_url.rstrip("/")
-        self.name = f"bench_checkin_{uuid.uuid4().hex[:10]}"
-        self.url = f"{self.server_url}/{self.name}"
-
-    def _execute(self, sql):
-        import psycopg
-
-        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as connection:
-            connection.execute(sql)
-
-    def __enter__(self):
-        self._execute(f'CREATE DATABASE "{self.name}"')
-        return self
-
-    def __exit__(self, *exc):
-        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 # --- HTTP on raw connections -----------------------------------------------------------------------------------
@@ -406,8 +369,7 @@ def main():
         signal.signal(signum, lambda s, _f: sys.exit(128 + s))
 
     scans = round(args.rate * args.seconds)
-    server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
-    with tempfile.TemporaryDirectory(prefix="bench_checkin_") as tmp, ThrowawayDatabase(server) as database:
+    with tempfile.TemporaryDirectory(prefix="bench_checkin_") as tmp, ThrowawayDatabase("bench_checkin") as database:
         env = production_env(
             VAR_DIR=str(Path(tmp) / "var"),
             LOG_LEVEL="ERROR",
@@ -416,8 +378,10 @@ def main():
             DATABASE_URL=database.url,
         )
         log(f"Database {database.name}, site in {tmp}")
-        run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
-        seeded = run_step(env, "prepare", args.tickets)
+        run_quietly(
+            [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], env, what="migrate", log=log
+        )
+        seeded = run_step(__file__, env, "prepare", args.tickets, log=log)
         tickets = seeded["secrets"]
         warm_up_secrets, race_secret = tickets[:WARMUP_TICKETS], tickets[-1]
         scheduled = plan(scans, args.rate, tickets[WARMUP_TICKETS:-1])
@@ -426,7 +390,7 @@ def main():
             result = asyncio.run(
                 doors(base_url, seeded["token"], seeded["list"], warm_up_secrets, scheduled, race_secret)
             )
-        counted = run_step(env, "count", seeded["list"])
+        counted = run_step(__file__, env, "count", seeded["list"], log=log)
 
     expected_admissions = sum(1 for _at, _secret, expected in scheduled if expected == "ok") + WARMUP_TICKETS + 1
     database_ok = counted["admissions"] == expected_admissions and counted["twice"] == 0

@@ -25,10 +25,8 @@ The last line printed is machine-readable (exit status 1 if a stream missed the 
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,12 +37,18 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import asgi_server, production_env  # noqa: E402  (the project root goes first)
+from tests.servers import (  # noqa: E402  (the project root goes first)
+    asgi_server,
+    print_result,
+    production_env,
+    run_quietly,
+    run_step,
+)
 
 SLUG = "omfamningen"
 STREAM_PATH = f"/live/{SLUG}/stream"
 REVEALED = b'"revealed":true'
-RESULT_MARK = "BENCHMARK-RESULT "
+MANAGE = [sys.executable, "manage.py"]
 STARTUP_TIMEOUT = 90
 
 
@@ -65,38 +69,18 @@ def announce():
     with transaction.atomic():
         transaction.on_commit(lambda: committed.setdefault("at", time.time()))
         call_command("announce_winner", SLUG, stdout=io.StringIO())
-    print(RESULT_MARK + json.dumps({"committed_at": committed["at"]}), flush=True)
+    print_result({"committed_at": committed["at"]})
 
 
 STEPS = {"announce": announce}
-
-
-def run_step(env, step):
-    completed = subprocess.run(
-        [sys.executable, __file__, "--step", step], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_MARK)]
-    if completed.returncode != 0 or not lines:
-        raise SystemExit(f"step {step} failed:\n{(completed.stdout + completed.stderr)[-3000:]}")
-    return json.loads(lines[-1].removeprefix(RESULT_MARK))
-
-
-def manage(env, *arguments, what):
-    started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "manage.py", *arguments], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"{what} failed:\n{(completed.stdout + completed.stderr)[-3000:]}")
-    print(f"  {what}: {time.monotonic() - started:.1f} s", flush=True)
 
 
 def build_site(env, var_dir):
     if (var_dir / "db.sqlite3").exists():
         print(f"  reusing the site in {var_dir}", flush=True)
         return
-    manage(env, "migrate", "--noinput", "--verbosity", "0", what="migrate")
-    manage(env, "seed_demo", what="seed_demo")
+    run_quietly([*MANAGE, "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
+    run_quietly([*MANAGE, "seed_demo"], env, what="seed_demo")
 
 
 # --- The streams ------------------------------------------------------------------------------------------------
@@ -169,7 +153,7 @@ async def measure(base_url, env, clients, ramp, timeout):
     if failed:
         print(f"  {len(failed)} streams failed to open, e.g. {failed[0]}", flush=True)
     rss_before = server_rss_mb(port)
-    committed_at = (await asyncio.to_thread(run_step, env, "announce"))["committed_at"]
+    committed_at = (await asyncio.to_thread(run_step, __file__, env, "announce"))["committed_at"]
     with contextlib.suppress(TimeoutError):  # what arrived by then is what counts
         await asyncio.wait_for(asyncio.gather(*tasks), timeout)
     rss = max(rss_before, server_rss_mb(port))
@@ -241,7 +225,7 @@ def main():
         build_site(env, var_dir)
         with asgi_server(env, workers=arguments.workers, timeout=STARTUP_TIMEOUT) as base_url:
             if httpx.get(f"{base_url}/live/{SLUG}/state", timeout=30).json()["revealed"]:
-                manage(env, "announce_winner", SLUG, "--retract", what="retract the last run's reveal")
+                run_quietly([*MANAGE, "announce_winner", SLUG, "--retract"], env, what="retract the last run's reveal")
             latencies, rss = asyncio.run(measure(base_url, env, arguments.clients, arguments.ramp, arguments.timeout))
 
     received = len(latencies)

@@ -26,13 +26,10 @@ figure that could not be measured, and the exit status is then 1):
 import argparse
 import asyncio
 import datetime as dt
-import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +39,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 from tests.load import REQUEST_TIMEOUT, LoadResult, generate_load  # noqa: E402  (the project root goes first)
-from tests.servers import asgi_server, production_env  # noqa: E402
+from tests.servers import asgi_server, print_result, production_env, run_quietly, run_step  # noqa: E402
 
 HTML_PATH = "/program/"
 JSON_PATH = "/programme.json"
@@ -51,7 +48,6 @@ HEADERS = {"Accept-Language": "sv"}
 SESSIONS = 1000
 SPEAKERS = 300
 STARTUP_TIMEOUT = 60
-RESULT_MARK = "BENCHMARK-RESULT "  # the subprocess's answer, told apart from anything else it prints
 
 
 # --- Steps that run inside the temporary site, in a subprocess with its environment ---------------------------
@@ -114,7 +110,7 @@ def populate(sessions, speakers):
             for n, talk in enumerate(talks)
             for k in range(1 + n % 3)
         )
-    print(RESULT_MARK + json.dumps({"sessions": len(talks), "edition_sessions": edition.sessions.count()}))
+    print_result({"sessions": len(talks), "edition_sessions": edition.sessions.count()})
 
 
 def count_queries(*paths):
@@ -144,29 +140,10 @@ def count_queries(*paths):
             "cold": cold,
             "warm": warm,
         }
-    print(RESULT_MARK + json.dumps({"answers": answers, "static_url": static(STATIC_FILE)}))
+    print_result({"answers": answers, "static_url": static(STATIC_FILE)})
 
 
 STEPS = {"populate": populate, "count-queries": count_queries}
-
-
-def run_step(env, step, *arguments):
-    """Run one of STEPS in a subprocess with `env`; returns what it printed after RESULT_MARK."""
-    command = [sys.executable, __file__, "--step", step, *map(str, arguments)]
-    output = run_quietly(command, env, what=step)
-    lines = [line for line in output.splitlines() if line.startswith(RESULT_MARK)]
-    if not lines:
-        raise SystemExit(f"step {step} printed no result:\n{output[-3000:]}")
-    return json.loads(lines[-1].removeprefix(RESULT_MARK))
-
-
-def run_quietly(command, env, *, what):
-    started = time.monotonic()
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise SystemExit(f"{what} failed ({completed.returncode}):\n{(completed.stdout + completed.stderr)[-3000:]}")
-    print(f"  {what}: {time.monotonic() - started:.1f} s", flush=True)
-    return completed.stdout
 
 
 def build_site(env, sessions, speakers):
@@ -175,7 +152,7 @@ def build_site(env, sessions, speakers):
     run_quietly([*manage, "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
     run_quietly([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, what="collectstatic")
     run_quietly([*manage, "seed_demo"], env, what="seed_demo")
-    return run_step(env, "populate", sessions, speakers)
+    return run_step(__file__, env, "populate", sessions, speakers)
 
 
 # --- Load ----------------------------------------------------------------------------------------------------
@@ -292,7 +269,7 @@ def benchmark(args):
         env = production_env(VAR_DIR=str(Path(tmp) / "var"), LOG_LEVEL="ERROR", MEDIA_ROOT=None)
         print(f"Building the site in {tmp}", flush=True)
         site = build_site(env, args.sessions, SPEAKERS)
-        counted = run_step(env, "count-queries", HTML_PATH, JSON_PATH)
+        counted = run_step(__file__, env, "count-queries", HTML_PATH, JSON_PATH)
         targets[2].path = counted["static_url"]
         for target in targets[:2]:
             answer = counted["answers"][target.path]

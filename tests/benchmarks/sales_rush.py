@@ -21,16 +21,12 @@ on the same two cores as the server, spends next to nothing on sending them.
 
 import argparse
 import asyncio
-import json
-import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
 import httpx
@@ -38,9 +34,15 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import asgi_server, production_env  # noqa: E402  (the project root goes first)
+from tests.servers import (  # noqa: E402  (the project root goes first)
+    ThrowawayDatabase,
+    asgi_server,
+    print_result,
+    production_env,
+    run_quietly,
+    run_step,
+)
 
-RESULT_MARK = "BENCHMARK-RESULT "
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FIELD = re.compile(r'name="(quantity_\d+)"')
 
@@ -55,7 +57,7 @@ def prepare(capacity):
     from tests.factories import EditionFactory, ticket_shop
 
     shop = ticket_shop(EditionFactory(year=2099), conference=capacity)
-    print(RESULT_MARK + json.dumps({"type": shop.conference_pass.pk}))
+    print_result({"type": shop.conference_pass.pk})
 
 
 def count(capacity):
@@ -69,50 +71,10 @@ def count(capacity):
     held = Ticket.objects.filter(order__in=Order.objects.holding()).count()
     span = Order.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
     seconds = (span["last"] - span["first"]).total_seconds() if span["first"] else 0
-    print(RESULT_MARK + json.dumps({"held": held, "orders": Order.objects.count(), "server_seconds": seconds}))
+    print_result({"held": held, "orders": Order.objects.count(), "server_seconds": seconds})
 
 
 STEPS = {"prepare": prepare, "count": count}
-
-
-def run_step(env, step, *arguments):
-    output = run([sys.executable, __file__, "--step", step, *map(str, arguments)], env, what=step)
-    lines = [line for line in output.splitlines() if line.startswith(RESULT_MARK)]
-    if not lines:
-        raise SystemExit(f"step {step} printed no result:\n{output[-3000:]}")
-    return json.loads(lines[-1].removeprefix(RESULT_MARK))
-
-
-def run(command, env, *, what):
-    started = time.monotonic()
-    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{what} failed ({done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}")
-    print(f"  {what}: {time.monotonic() - started:.1f} s", flush=True)
-    return done.stdout
-
-
-# --- The database ----------------------------------------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    def __init__(self, server_url):
-        self.server_url = server_url.rstrip("/")
-        self.name = f"sales_rush_{uuid.uuid4().hex[:10]}"
-        self.url = f"{self.server_url}/{self.name}"
-
-    def _execute(self, sql):
-        import psycopg
-
-        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as connection:
-            connection.execute(sql)
-
-    def __enter__(self):
-        self._execute(f'CREATE DATABASE "{self.name}"')
-        return self
-
-    def __exit__(self, *exc):
-        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 # --- The buyers ------------------------------------------------------------------------------------------------
@@ -234,22 +196,25 @@ def main():
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda s, _f: sys.exit(128 + s))
 
-    server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
-    with tempfile.TemporaryDirectory(prefix="sales-rush-") as tmp, ThrowawayDatabase(server) as database:
+    with tempfile.TemporaryDirectory(prefix="sales-rush-") as tmp, ThrowawayDatabase("sales_rush") as database:
         env = production_env(
             VAR_DIR=str(Path(tmp) / "var"),
             LOG_LEVEL="ERROR",
             MEDIA_ROOT=None,
             DATABASE_URL=database.url,
+            # Every buyer here posts from 127.0.0.1: one address, which production limits to a few reservations
+            # (settings.RATE_LIMITS); the rush is about the places, so that limit is lifted for it.
+            RATE_LIMIT_REGISTRATION_IP=f"{args.buyers * 10}/60",
         )
         print(f"Database {database.name}, site in {tmp}", flush=True)
-        run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
-        run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], env, what="collectstatic")
-        run_step(env, "prepare", args.capacity)
+        manage = [sys.executable, "manage.py"]
+        run_quietly([*manage, "migrate", "--noinput", "--verbosity", "0"], env, what="migrate")
+        run_quietly([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env, what="collectstatic")
+        run_step(__file__, env, "prepare", args.capacity)
         with asgi_server(env, workers=args.workers, timeout=60) as base_url:
             print(f"Serving on {base_url} with {args.workers} workers; {args.buyers} buyers", flush=True)
             result = asyncio.run(rush(base_url, args.buyers))
-        counted = run_step(env, "count", args.capacity)
+        counted = run_step(__file__, env, "count", args.capacity)
 
     # From the moment the buyers post to the last answer that held places, as the buyers see it.
     window = result["last_hold"] - result["first"] if result["holds"] else 0

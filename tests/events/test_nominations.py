@@ -110,7 +110,7 @@ def test_a_missing_answer_is_refused_on_its_field_and_nothing_is_stored(client, 
 
     response = client.post(form_url(award), data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     found = elements(html)
     field = found[f"id_criterion_{second.pk}"]
@@ -391,7 +391,7 @@ def test_a_missing_answer_on_the_english_form_is_explained_in_english(client, en
 
     response = client.post(form_url(english_award), valid_data(english_award, **{f"criterion_{first.pk}": ""}))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert f"Describe how the candidate meets the criterion “{first.title}”" in html
     assert "Your nomination has not been sent" in html

@@ -94,16 +94,27 @@ def entry(html, session):
     return match.group(0)
 
 
+def placement(css, session):
+    """Where the schedule's stylesheet puts a session in the grid."""
+    match = re.search(rf'\.schedule__entry\[data-session-id="{session.pk}"\] \{{ ([^}}]*) \}}', css)
+    assert match, f"no placement for {session}"
+    return match.group(1)
+
+
 def test_the_schedule_shows_each_day_with_its_rooms_side_by_side(client, programme_page, programme, edition):
     html = client.get("/program-test/").text
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/program-test/rutnat/\?v=\w+)">', html).group(1)
+    css = client.get(stylesheet).text
 
     with translation.override("sv"):
         first_day = date_format(edition.starts_on, "l j F")
     assert f'<time datetime="{edition.starts_on.isoformat()}">{first_day}</time>' in html
     assert html.index(">Sal Stor</span>") < html.index(">Sal Liten</span>")
-    assert "--column: 1; --row-start: 1; --row-end: 3" in entry(html, programme["opening"])  # 09:00–10:00
-    assert "--column: 2; --row-start: 1; --row-end: 2" in entry(html, programme["parallel"])  # 09:00–09:45
-    assert "--column: 1 / -1;" in entry(html, programme["coffee"])  # a break spans every room
+    assert f'.programme-day[data-day="{edition.starts_on.isoformat()}"] .schedule {{ --rooms: 2; }}' in css
+    assert placement(css, programme["opening"]) == "--column: 1; --row-start: 1; --row-end: 3;"  # 09:00–10:00
+    assert placement(css, programme["parallel"]) == "--column: 2; --row-start: 1; --row-end: 2;"  # 09:00–09:45
+    assert placement(css, programme["coffee"]).startswith("--column: 1 / -1;")  # a break spans every room
+    assert ' style="' not in html  # the Content-Security-Policy would refuse it
     opening = timezone.localtime(programme["opening"].starts_at).isoformat()
     assert f'<time datetime="{opening}">09:00</time>–<time' in html
 
@@ -422,3 +433,22 @@ def test_routes_work_in_english_under_the_translated_page(client, programme_page
         response = client.get(f"/en/program-test/{path}")
         assert response.status_code == 200, path
         assert '<html lang="en">' in response.text
+
+
+def test_the_schedules_stylesheet_is_kept_for_good_until_the_programme_changes(client, programme_page, programme):
+    def stylesheet_address():
+        html = client.get("/program-test/").text
+        return re.search(r'<link rel="stylesheet" href="(/program-test/rutnat/\?v=\w+)">', html).group(1)
+
+    first = stylesheet_address()
+    response = client.get(first)
+    assert response["Content-Type"] == "text/css; charset=utf-8"
+    assert "immutable" in response["Cache-Control"]
+
+    programme["opening"].ends_at += dt.timedelta(minutes=30)
+    programme["opening"].save()
+    second = stylesheet_address()
+
+    assert second != first
+    assert "immutable" not in client.get(first)["Cache-Control"]  # an old address gets today's layout, not kept
+    assert placement(client.get(second).text, programme["opening"]).endswith("--row-end: 4;")

@@ -598,8 +598,9 @@ def test_refunding_part_of_a_paid_card_order_makes_a_refund(client, admin, shop)
     assert response.status_code == 302 and response["Location"] == inspect_url(order)
     refund = Refund.objects.get(order=order)
     assert refund.amount == Decimal("500.00") and refund.reason == "Ingen bankett"
-    entry = ModelLogEntry.objects.for_instance(order).get(action="tickets.order.partial_refund")
-    assert entry.user == admin and entry.data == {"amount": "500.00", "reason": "Ingen bankett"}
+    entry = ModelLogEntry.objects.for_instance(order).get(action="tickets.order.refund")
+    assert entry.user == admin
+    assert entry.data == {"refund": refund.pk, "amount": "500.00", "reason": "Ingen bankett", "actor": admin.username}
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert [level for level, _ in shown_messages(client.get(inspect_url(order)))] == ["success"]

@@ -27,6 +27,8 @@ def admin(django_user_model):
 def test_adding_a_device_shows_its_token_once_and_the_token_works(client, admin):
     edition = EditionFactory()
     client.force_login(admin)
+    form = client.get(reverse("scanner_devices:add"))
+    assert b'name="name"' in form.content and b"device-token" not in form.content  # the form, not a token page
 
     response = client.post(reverse("scanner_devices:add"), {"edition": edition.pk, "name": "Dörr A"})
 

@@ -361,6 +361,9 @@ def test_status_search_and_manual_checkin_of_a_lost_ticket(doors, scanner):
     ]
     assert lost_ticket.secret not in response.content.decode()
 
+    for not_an_object in ("true", "[1]", '"x"'):
+        refused = post_json(client, not_an_object, f"/api/checkin/lists/{day_one.pk}/checkin/{lost_ticket.pk}")
+        assert refused.status_code == 422, not_an_object
     manual = post_json(client, "", f"/api/checkin/lists/{day_one.pk}/checkin/{lost_ticket.pk}")  # no body at all
     assert manual.status_code == 200
     assert manual.json()["status"] == "ok"

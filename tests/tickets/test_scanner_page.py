@@ -24,7 +24,7 @@ def test_the_shell_is_never_stored_allows_the_camera_and_sets_the_csrf_cookie(cl
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex"
-    assert response["Permissions-Policy"] == "camera=(self)"
+    assert "camera=(self)" in response["Permissions-Policy"].split(", ")  # the site's policy denies the rest
     assert settings.CSRF_COOKIE_NAME in response.cookies  # door staff's API calls send it back
     config = page_config(response)
     assert config["api"] == "/api/checkin/"

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, F, Q
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -112,7 +113,7 @@ class DeviceForm(forms.ModelForm):
 class DeviceCreateView(CreateView):
     """Adds a device and shows its token on the page itself, once: it is never stored or sent anywhere else."""
 
-    template_name = "tickets/admin/device_created.html"
+    created_template_name = "tickets/admin/device_created.html"  # the form itself is Wagtail's
 
     def form_valid(self, form):
         device, token = ScannerDevice.create_with_token(
@@ -121,7 +122,9 @@ class DeviceCreateView(CreateView):
         self.object = device
         # The pairing link carries the token in the fragment, which browsers never send to a server.
         pairing_url = self.request.build_absolute_uri(reverse("scanner")) + "#" + urlencode({"token": token})
-        response = self.render_to_response(
+        response = TemplateResponse(
+            self.request,
+            self.created_template_name,
             {
                 **self.get_context_data(form=form),
                 "device": device,
@@ -129,7 +132,7 @@ class DeviceCreateView(CreateView):
                 "pairing_url": pairing_url,
                 "pairing_qr": "data:image/png;base64," + base64.b64encode(qr_png(pairing_url, box_size=6)).decode(),
                 "index_url": reverse(self.index_url_name),
-            }
+            },
         )
         response["Cache-Control"] = "no-store"
         return response

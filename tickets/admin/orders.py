@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
@@ -507,6 +508,11 @@ class OrderViewSet(ModelViewSet):
 
     def get_permissions_to_register(self):
         return super().get_permissions_to_register().filter(codename__in=["view_order", "change_order"])
+
+    @property
+    def url_finder_class(self):
+        # No edit view: the admin's links to an order (the Site history report's among them) go to its page.
+        return type("OrderAdminURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
 
     def get_common_view_kwargs(self, **kwargs):
         return {

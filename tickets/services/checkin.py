@@ -12,11 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import time_format
+from wagtail.log_actions import log
 
 from tickets.models import Checkin, Order, Ticket
 from tickets.models.checkin import hash_token
 
 Result = Checkin.Result
+ADMISSION_ACTION = "tickets.checkin"
+OVERRIDE_ACTION = "tickets.checkin_override"  # a manual check-in, or an uploaded offline scan that took over
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a device's clock a little ahead is believed; further ahead, not
 
 
@@ -61,33 +64,34 @@ def _answer(status, ticket, checkin_list, *, checked_in_at=None, by=""):
 
 
 def _verdict(ticket, checkin_list, *, scanned_at, uploaded):
-    """(result, the admission it conflicts with or None) for a locked `ticket` at `checkin_list`. An `uploaded`
-    scan (made offline, sent later) that is earlier than the admission on record becomes the admission."""
+    """(result, the admission it conflicts with or None, the admission it took over or None) for a locked `ticket`
+    at `checkin_list`. An `uploaded` scan (made offline, sent later) that is earlier than the admission on record
+    becomes the admission."""
     if ticket is None or ticket.order.edition_id != checkin_list.edition_id:
-        return Result.UNKNOWN, None
+        return Result.UNKNOWN, None, None
     status = ticket.order.status
     if status in (Order.Status.CANCELED, Order.Status.REFUNDED):
-        return Result.CANCELED, None
+        return Result.CANCELED, None, None
     if status not in Order.CONFIRMED:
-        return Result.UNPAID, None
+        return Result.UNPAID, None, None
     admits = checkin_list.ticket_types.filter(pk=ticket.ticket_type_id).exists()
     if not admits or not checkin_list.is_open(scanned_at):
-        return Result.WRONG_LIST, None
+        return Result.WRONG_LIST, None, None
     if checkin_list.allow_reentry:
-        return Result.OK, None
+        return Result.OK, None, None
     admission = (
         Checkin.objects.filter(ticket=ticket, checkin_list=checkin_list, result=Result.OK)
         .select_related("device", "user")
         .first()
     )
     if admission is None:
-        return Result.OK, None
+        return Result.OK, None, None
     if uploaded and scanned_at < admission.scanned_at:
         # An earlier scan, uploaded late from a device that was offline: it is the admission.
         admission.result = Result.ALREADY_CHECKED_IN
         admission.save(update_fields=["result"])
-        return Result.OK, None
-    return Result.ALREADY_CHECKED_IN, admission
+        return Result.OK, None, admission
+    return Result.ALREADY_CHECKED_IN, admission, None
 
 
 def _who(checkin):
@@ -98,10 +102,32 @@ def _who(checkin):
     return ""
 
 
-def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_at=None, now=None):
+def _log_admission(checkin, ticket, *, manual, replaced):
+    """One entry in the order's log for an admission (refusals are in the Checkin table only): the list, the device
+    or person, and for an override (`manual`, found by search; or taking over the admission `replaced`) what it
+    overrode. One INSERT in the check-in's transaction: no query reads anything for it."""
+    data = {
+        "checkin": checkin.pk,
+        "ticket": ticket.pk,
+        "attendee": ticket.attendee.position,
+        "list": checkin.checkin_list_id,
+        "list_name": checkin.checkin_list.name,
+        "device": checkin.device.name if checkin.device_id else None,
+        "result": checkin.result,
+        "scanned_at": checkin.scanned_at.isoformat(),
+        "manual": manual,
+    }
+    if replaced is not None:
+        data["replaced"] = {"checkin": replaced.pk, "by": _who(replaced), "scanned_at": replaced.scanned_at.isoformat()}
+    action = OVERRIDE_ACTION if manual or replaced is not None else ADMISSION_ACTION
+    log(instance=ticket.order, action=action, user=checkin.user, data=data)
+
+
+def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_at=None, now=None, manual=False):
     """The door's answer for the ticket `secret` at `checkin_list` (ok, already_checked_in with when and where,
-    wrong_list, unpaid, canceled or unknown), recorded as a Checkin. With a `nonce` seen before, the first answer,
-    unchanged. `scanned_at` is when the device scanned (offline scans are uploaded later)."""
+    wrong_list, unpaid, canceled or unknown), recorded as a Checkin, an admission also in the order's log. With a
+    `nonce` seen before, the first answer, unchanged. `scanned_at` is when the device scanned (offline scans are
+    uploaded later); `manual`: the staff found the ticket by search rather than scanning it."""
     nonce = nonce or None
     if nonce and (earlier := Checkin.objects.filter(nonce=nonce).first()):
         return earlier.answer
@@ -119,7 +145,7 @@ def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_
             # The clock is read under the lock: of two doors at the same instant, the second is the later.
             now = now or timezone.now()
             scanned_at = min(scanned_at or now, now + CLOCK_SKEW)
-            result, admission = _verdict(ticket, checkin_list, scanned_at=scanned_at, uploaded=uploaded)
+            result, admission, replaced = _verdict(ticket, checkin_list, scanned_at=scanned_at, uploaded=uploaded)
             if result == Result.UNKNOWN:
                 ticket = None  # nothing about another edition's ticket
             if admission is not None:
@@ -128,7 +154,7 @@ def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_
                 answer = _answer(result, ticket, checkin_list, checked_in_at=scanned_at)
             else:
                 answer = _answer(result, ticket, checkin_list)
-            Checkin.objects.create(
+            checkin = Checkin.objects.create(
                 checkin_list=checkin_list,
                 ticket=ticket,
                 result=result,
@@ -139,6 +165,8 @@ def redeem(secret, checkin_list, *, device=None, user=None, nonce=None, scanned_
                 nonce=nonce,
                 answer=answer,
             )
+            if result == Result.OK:
+                _log_admission(checkin, ticket, manual=manual, replaced=replaced)
             return answer
     except IntegrityError:
         if nonce and (earlier := Checkin.objects.filter(nonce=nonce).first()):

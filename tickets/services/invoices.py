@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from wagtail.log_actions import log
 
 from tickets.models import Invoice, InvoiceSequence, InvoiceSettings, Order
 
 from . import TicketingError
-from .orders import _pending_with_hold, lock_order, tickets_query, transition
+from .orders import _pending_with_hold, actor_name, lock_order, tickets_query, transition
 from .pricing import vat_summary
 
 
@@ -124,16 +125,16 @@ def mark_invoice_paid(order, *, by, reason="", now=None):
     return transition(order, Order.Status.PAID, by=by, reason=reason or "invoice paid", now=now)
 
 
-def credit_invoice(order, *, now=None):
-    """A credit note cancelling the order's invoice (None if it has none, or it is credited already); the caller
-    holds the order's lock."""
+def credit_invoice(order, *, by=None, actor="", reason="", now=None):
+    """A credit note cancelling the order's invoice (None if it has none, or it is credited already), written to
+    the order's log; the caller holds the order's lock."""
     now = now or timezone.now()
     invoice = order.invoices.filter(kind=Invoice.Kind.INVOICE, credit_note__isnull=True).first()
     if invoice is None:
         return None
     settings_, seller = _seller()
     lines = _lines(order, sign=-1)
-    return Invoice.objects.create(
+    credit_note = Invoice.objects.create(
         order=order,
         kind=Invoice.Kind.CREDIT_NOTE,
         number=_next_number(settings_.number_prefix),
@@ -145,14 +146,28 @@ def credit_invoice(order, *, now=None):
         vat_summary=_summary(lines),
         total=-invoice.total,
     )
+    log(
+        instance=order,
+        action="tickets.order.credit_note",
+        user=by,
+        data={
+            "credit_note": credit_note.number,
+            "invoice": invoice.number,
+            "amount": str(invoice.total),
+            "reason": reason,
+            "actor": actor_name(by, actor),
+        },
+    )
+    return credit_note
 
 
 @transaction.atomic
-def cancel_invoice_order(order, *, by, reason="", now=None):
+def cancel_invoice_order(order, *, by, actor="", reason="", now=None):
     """Cancels an invoiced order: its places are freed and a credit note cancels the invoice."""
     order = lock_order(order)
     if order.status != Order.Status.INVOICED:
         raise TicketingError(_("Only an unpaid invoiced order can be cancelled here."), code="not_invoiced")
-    credit_note = credit_invoice(order, now=now)
-    transition(order, Order.Status.CANCELED, by=by, reason=reason or "invoice cancelled", now=now)
+    reason = reason or "invoice cancelled"
+    credit_note = credit_invoice(order, by=by, actor=actor, reason=reason, now=now)
+    transition(order, Order.Status.CANCELED, by=by, actor=actor, reason=reason, now=now)
     return order, credit_note

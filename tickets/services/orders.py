@@ -49,6 +49,12 @@ BUYER_FIELDS = (
 )
 
 
+def actor_name(by=None, actor=""):
+    """Who did it, as the log says it: the caller's word for it ("buyer", "stripe webhook"), else the user's name,
+    else "system"."""
+    return actor or (by and by.get_username()) or "system"
+
+
 def transition(order, to, *, by=None, actor="", reason="", now=None):
     """Moves `order` (locked by the caller) to status `to` if Order.TRANSITIONS allows it, and writes who, when
     and why to the order's log."""
@@ -70,7 +76,7 @@ def transition(order, to, *, by=None, actor="", reason="", now=None):
         instance=order,
         action=STATUS_ACTION,
         user=by,
-        data={"from": before, "to": to, "actor": actor or (by and by.get_username()) or "system", "reason": reason},
+        data={"from": before, "to": to, "actor": actor_name(by, actor), "reason": reason},
     )
     logger.info("Order %s: %s → %s", order.code, before, to, extra={"order": order.code, "reason": reason})
     return order

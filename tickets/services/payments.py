@@ -7,24 +7,29 @@ refunded at once."""
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
 from tickets.models import Order, Refund
 
 from . import PaymentError, SoldOut
-from .orders import _pending_with_hold, lock_order, retake_places, tickets_query, transition
+from .orders import _pending_with_hold, actor_name, lock_order, retake_places, tickets_query, transition
 from .pricing import to_ore
 
 logger = logging.getLogger(__name__)
 
 STRIPE_MIN_EXPIRY = dt.timedelta(minutes=31)  # Stripe refuses expires_at sooner than 30 minutes ahead
+REFUND_ACTION = "tickets.order.refund"
+MADE_IN_STRIPE = "Stripe"  # the actor of a refund someone made in Stripe's dashboard
 
 
 def stripe_client():
@@ -126,7 +131,7 @@ def confirm_card_payment(order, session, *, actor, now=None):
             return order  # this payment was applied already
         if order.status in (Order.Status.PAID, Order.Status.INVOICED, Order.Status.REFUNDED):
             # A second payment for an order that is settled: give it back.
-            return _refund_unwanted(order, payment_intent, now=now, reason="paid twice")
+            return _refund_unwanted(order, payment_intent, actor=actor, reason="paid twice")
         order.stripe_payment_intent = payment_intent
         order.stripe_session_id = session.get("id") or order.stripe_session_id
         order.save(update_fields=["stripe_payment_intent", "stripe_session_id"])
@@ -148,22 +153,37 @@ def confirm_card_payment(order, session, *, actor, now=None):
 
 
 def _refund_late_payment(order, *, actor, now, reason="late payment, sold out"):
-    refund = Refund.objects.create(order=order, amount=order.total, reason=reason)
     transition(order, Order.Status.REFUNDED, actor=actor, reason=f"{reason}: refunded", now=now)
+    request_refund(order, amount=order.total, reason=reason, actor=actor)
     from tickets import emails
 
     emails.send_late_payment_refunded(order)
-    refund_after_commit(refund)
     return order
 
 
-def _refund_unwanted(order, payment_intent, *, now, reason):
+def _refund_unwanted(order, payment_intent, *, actor, reason):
     if Refund.objects.filter(order=order, reason__startswith=f"{payment_intent}:").exists():
         return order
     logger.warning("Second payment for a settled order", extra={"order": order.code})
-    refund = Refund.objects.create(order=order, amount=order.total, reason=f"{payment_intent}: {reason}")
-    refund_after_commit(refund, payment_intent=payment_intent)
+    request_refund(
+        order, amount=order.total, reason=f"{payment_intent}: {reason}", actor=actor, payment_intent=payment_intent
+    )
     return order
+
+
+def request_refund(order, *, amount, reason, by=None, actor="", payment_intent=None):
+    """A refund of `amount` to the order's card (locked by the caller), sent to Stripe by the task worker after the
+    commit, and its one entry in the order's log: who asked, how much and why (Stripe's refund id joins it when
+    Stripe has made the refund)."""
+    refund = Refund.objects.create(order=order, amount=amount, reason=reason)
+    log(
+        instance=order,
+        action=REFUND_ACTION,
+        user=by,
+        data={"refund": refund.pk, "amount": str(refund.amount), "reason": reason, "actor": actor_name(by, actor)},
+    )
+    refund_after_commit(refund, payment_intent=payment_intent)
+    return refund
 
 
 def refund_after_commit(refund, *, payment_intent=None):
@@ -171,6 +191,19 @@ def refund_after_commit(refund, *, payment_intent=None):
     from tickets.tasks import submit_refund
 
     transaction.on_commit(lambda: submit_refund.enqueue(refund.pk, payment_intent or ""))
+
+
+def _note_refund_made(order, refund, made):
+    """Adds Stripe's refund id to the refund's entry in the order's log: still one entry per refund, however often
+    it is sent (a refund asked for before the log kept them so gets its entry now)."""
+    stripe_data = {"stripe_refund_id": made.id, "stripe_status": made.status}
+    entry = ModelLogEntry.objects.for_instance(order).filter(action=REFUND_ACTION, data__refund=refund.pk).first()
+    if entry is None:
+        data = {"refund": refund.pk, "amount": str(refund.amount), "reason": refund.reason, "actor": actor_name()}
+        log(instance=order, action=REFUND_ACTION, data=data | stripe_data)
+    else:
+        entry.data = entry.data | stripe_data
+        entry.save(update_fields=["data"])
 
 
 def send_refund(refund, *, payment_intent=""):
@@ -200,7 +233,7 @@ def send_refund(refund, *, payment_intent=""):
         refund.stripe_refund_id = made.id
         refund.status = Refund.Status.SUCCEEDED if made.status in ("succeeded", "pending") else Refund.Status.FAILED
         refund.save(update_fields=["stripe_refund_id", "status"])
-        log(instance=order, action="tickets.order.refund", data={"amount": str(refund.amount), "refund": made.id})
+        _note_refund_made(order, refund, made)
     return refund
 
 
@@ -228,8 +261,30 @@ def checkout_expired(order, session_id, *, actor):
 
 @transaction.atomic
 def record_charge_refunded(order, charge, *, actor):
-    """A refund made in Stripe (also our own, echoed back): a paid order refunded in full becomes refunded."""
+    """A refund made in Stripe (also our own, echoed back): what of it is not ours gets its entry in the order's
+    log, and a paid order refunded in full becomes refunded."""
     order = lock_order(order)
+    _log_refunds_made_in_stripe(order, charge)
     if charge.get("refunded") and order.status in (Order.Status.PAID, Order.Status.CANCELED):
         transition(order, Order.Status.REFUNDED, actor=actor, reason="refunded in Stripe")
     return order
+
+
+def _log_refunds_made_in_stripe(order, charge):
+    """Someone's refund in Stripe's dashboard reaches the site only as the charge's refunded total: the part of it
+    that is neither one of our refunds (sent or on their way) nor logged by an earlier event gets one entry."""
+    ours = order.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))["total"] or 0
+    logged = ModelLogEntry.objects.for_instance(order).filter(action=REFUND_ACTION, data__actor=MADE_IN_STRIPE)
+    logged_ore = sum(to_ore(data.get("amount") or 0) for data in logged.values_list("data", flat=True))
+    unknown = (charge.get("amount_refunded") or 0) - to_ore(ours) - logged_ore
+    if unknown > 0:
+        log(
+            instance=order,
+            action=REFUND_ACTION,
+            data={
+                "amount": str((Decimal(unknown) / 100).quantize(Decimal("0.01"))),
+                "reason": "refunded in Stripe",
+                "actor": MADE_IN_STRIPE,
+                "stripe_charge_id": charge.get("id", ""),
+            },
+        )

@@ -16,7 +16,7 @@ from tickets.models import Order, Refund
 from . import TicketingError
 from .invoices import cancel_invoice_order, credit_invoice
 from .orders import lock_order, transition
-from .payments import refund_after_commit
+from .payments import request_refund
 
 CHANGEABLE_FIELDS = (
     "first_name",
@@ -114,19 +114,20 @@ def cancel_order(order, *, by=None, actor="buyer", reason="", check_terms=True, 
     if check_terms and not cancellation_open(order, today=today):
         raise DeadlinePassed(_("This order can no longer be cancelled here. Write to us and we will help you."))
     if order.status == Order.Status.INVOICED:
-        order, _credit_note = cancel_invoice_order(order, by=by, reason=reason or "cancelled by the buyer")
+        order, _credit_note = cancel_invoice_order(order, by=by, actor=actor, reason=reason or "cancelled by the buyer")
         return order
     if order.status != Order.Status.PAID:
         raise TicketingError(_("Only a paid or invoiced order can be cancelled."), code="not_confirmed")
     if order.payment_method == Order.PaymentMethod.INVOICE:
         # Paid by invoice: the credit note cancels the invoice; the money goes back by bank transfer.
-        credit_invoice(order)
-        transition(order, Order.Status.CANCELED, by=by, actor=actor, reason=reason or "cancelled, repay by transfer")
+        reason = reason or "cancelled, repay by transfer"
+        credit_invoice(order, by=by, actor=actor, reason=reason)
+        transition(order, Order.Status.CANCELED, by=by, actor=actor, reason=reason)
         return order
     transition(order, Order.Status.CANCELED, by=by, actor=actor, reason=reason or "cancelled")
     left = order.total - refunded_amount(order)
     if order.stripe_payment_intent and left > 0:
-        refund_after_commit(Refund.objects.create(order=order, amount=left, reason=reason or "cancelled"))
+        request_refund(order, amount=left, reason=reason or "cancelled", by=by, actor=actor)
     return order
 
 
@@ -150,7 +151,4 @@ def refund_part(order, *, amount, by, reason=""):
             % {"left": number_format(order.total - refunded, decimal_pos=2, force_grouping=True)},
             code="amount",
         )
-    refund = Refund.objects.create(order=order, amount=amount, reason=reason or "partial refund")
-    log(instance=order, action="tickets.order.partial_refund", user=by, data={"amount": str(amount), "reason": reason})
-    refund_after_commit(refund)
-    return refund
+    return request_refund(order, amount=amount, reason=reason or "partial refund", by=by)

@@ -9,6 +9,7 @@ no personal data goes into an address.
 
 import math
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Edition
+from home import ratelimit
+from home.security import csp_update_at_request
 from tickets.forms import AttendeeForm, BuyerForm, TicketChoiceForm
 from tickets.models import Order
 from tickets.services import HoldExpired, SoldOut, TicketingError, VoucherRefused, payments
@@ -30,6 +33,7 @@ from tickets.services import orders as order_services
 from tickets.services.pricing import vat_summary
 
 SESSION_KEY = "tickets.order_secret"
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
 STEPS = [
     ("register", gettext_lazy("Choose tickets")),
     ("attendees", gettext_lazy("Attendees")),
@@ -158,10 +162,19 @@ def choose(request):
     left = {} if posted else order_services.availability(edition, now=now)
     # A waiting list's offer links here with the personal code filled in.
     initial = {"voucher_code": request.GET.get("kod", "")[:40]}
-    form = TicketChoiceForm(request.POST or None, ticket_types=ticket_types, left=left, initial=initial)
+    # Bound on every POST, an empty one too: it is refused with a message, not shown as a blank form.
+    form = TicketChoiceForm(request.POST if posted else None, ticket_types=ticket_types, left=left, initial=initial)
     status = 200
     if posted:
         if form.is_valid():
+            # Reservations per address (settings.RATE_LIMITS), so that no script holds every place: counted before
+            # reserving, so that simultaneous posts cannot all slip through, and given back when nothing ends up
+            # held. A refused voucher code stays counted: guessing codes costs attempts too.
+            ip = ratelimit.client_ip(request)
+            try:
+                ratelimit.count_attempt("registration_ip", ip)
+            except ratelimit.RateLimited as limited:
+                return ratelimit.render_429(request, limited, back_url=request.get_full_path())
             try:
                 order = order_services.reserve(
                     edition,
@@ -170,15 +183,18 @@ def choose(request):
                     language=request.LANGUAGE_CODE,
                 )
             except SoldOut as sold_out:
+                ratelimit.give_back("registration_ip", ip)
                 form.add_error(None, sold_out.message)
                 form.mark_sold_out(sold_out.ticket_types, _("Not enough places left"))
             except VoucherRefused as refused:
                 form.add_error("voucher_code", refused.message)
             except TicketingError as refused:
+                ratelimit.give_back("registration_ip", ip)
                 form.add_error(None, refused.message)
             else:
-                if current is not None:  # a new choice replaces the reservation made before
+                if current is not None:  # a new choice replaces the reservation made before: no more places held
                     order_services.cancel_pending(current, reason="chose again")
+                    ratelimit.give_back("registration_ip", ip)
                 request.session[SESSION_KEY] = order.secret
                 return redirect("tickets:attendees")
         status = 400
@@ -271,6 +287,15 @@ def order_summary(order):
     }
 
 
+def _checkout_form_action():
+    """The review page's form is answered with a redirect to Stripe Checkout, which browsers hold to the page's
+    form-action: Stripe's own address, or the host STRIPE_API_BASE names, which then serves Checkout too (the tests'
+    fake Stripe)."""
+    base = urlsplit(settings.STRIPE_API_BASE)
+    return {"form-action": [f"{base.scheme}://{base.netloc}" if base.netloc else STRIPE_CHECKOUT]}
+
+
+@csp_update_at_request(_checkout_form_action)
 @step
 def review(request, order):
     if not all(attendee.first_name for attendee in order.attendees.all()):

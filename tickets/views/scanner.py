@@ -11,6 +11,8 @@ kept by the page itself in IndexedDB.
 import hashlib
 import json
 
+from csp.constants import WASM_UNSAFE_EVAL
+from csp.decorators import csp_update
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -65,6 +67,8 @@ def _messages():
 
 @require_safe
 @ensure_csrf_cookie
+# Where the browser has no BarcodeDetector, the QR decoder is WebAssembly, which the CSP allows here only.
+@csp_update({"script-src": [WASM_UNSAFE_EVAL]})
 def scanner(request):
     config = {
         "api": "/api/checkin/",

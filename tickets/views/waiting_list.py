@@ -33,7 +33,7 @@ def waiting_list(request, ticket_type_id):
     capacity = _full_capacity(ticket_type, now=now)
     if capacity is None:
         raise Http404("A ticket type without a limit has no waiting list.")
-    form = WaitingListForm(request.POST or None)
+    form = WaitingListForm(request.POST if request.method == "POST" else None)  # an empty POST is refused too
     context = {"ticket_type": ticket_type, "form": form, "edition": edition, "joined": None}
     if request.method == "POST" and form.is_valid():
         try:
